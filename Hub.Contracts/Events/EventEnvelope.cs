@@ -1,0 +1,45 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MessagePack;
+using RealtimeHub.Contracts.Serialization;
+
+namespace RealtimeHub.Contracts.Events;
+
+/// <summary>
+/// One accepted event as every client sees it (CONTRACT.md §2). <see cref="Data"/> keeps the field
+/// names of the product that published it; <see cref="DataAs{T}"/> reads it as a typed payload.
+/// </summary>
+[MessagePackObject]
+public sealed record EventEnvelope
+{
+    /// <summary>The id the hub assigned on acceptance; ordered within the topic.</summary>
+    [Key("id")]
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    /// <summary>The topic the event belongs to, for example <c>bom:42</c>.</summary>
+    [Key("topic")]
+    [JsonPropertyName("topic")]
+    public required string Topic { get; init; }
+
+    /// <summary>The event type, for example <c>enrichment.progress</c>.</summary>
+    [Key("type")]
+    [JsonPropertyName("type")]
+    public required string Type { get; init; }
+
+    /// <summary>When the hub accepted the event.</summary>
+    [Key("timestamp")]
+    [JsonPropertyName("timestamp")]
+    [JsonConverter(typeof(UtcTimestamp.JsonConverter))]
+    [MessagePackFormatter(typeof(UtcTimestamp.MessagePackFormatter))]
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The product's payload, a JSON object.</summary>
+    [Key("data")]
+    [JsonPropertyName("data")]
+    public required JsonElement Data { get; init; }
+
+    /// <summary>Reads <see cref="Data"/> as one of the typed payloads.</summary>
+    public T DataAs<T>() =>
+        Data.Deserialize<T>() ?? throw new JsonException($"The data of event {Id} is null.");
+}
