@@ -7,18 +7,18 @@ namespace RealtimeHub.Contracts.Events;
 /// An event id, <c>{milliseconds}-{sequence}</c> as Redis Streams assign them. Ids are ordered within a
 /// topic, so a client can hand back the last one it saw and compare ids to drop duplicates.
 /// </summary>
-public readonly record struct EventId(long Milliseconds, long Sequence) : IComparable<EventId>
+public readonly record struct HubEventId(long Milliseconds, long Sequence) : IComparable<HubEventId>
 {
     /// <summary>Longest text an id can have (two 20-digit numbers and a dash).</summary>
     public const int MaxLength = 41;
 
     /// <summary>Parses an id or throws a <see cref="FormatException"/> that says what is wrong.</summary>
-    public static EventId Parse(string? value) =>
+    public static HubEventId Parse(string? value) =>
         TryParse(value, out var id) ? id : throw new FormatException(
             $"'{Describe(value)}' is not an event id; expected '<milliseconds>-<sequence>', for example '1732300000000-0'.");
 
     /// <summary>Parses an id of the form <c>{milliseconds}-{sequence}</c>.</summary>
-    public static bool TryParse([NotNullWhen(true)] string? value, out EventId id)
+    public static bool TryParse([NotNullWhen(true)] string? value, out HubEventId id)
     {
         id = default;
         if (string.IsNullOrEmpty(value) || value.Length > MaxLength)
@@ -39,28 +39,28 @@ public readonly record struct EventId(long Milliseconds, long Sequence) : ICompa
             return false;
         }
 
-        id = new EventId(ms, seq);
+        id = new HubEventId(ms, seq);
         return true;
     }
 
     /// <summary>Orders ids by time, then by sequence.</summary>
-    public int CompareTo(EventId other)
+    public int CompareTo(HubEventId other)
     {
         var byTime = Milliseconds.CompareTo(other.Milliseconds);
         return byTime != 0 ? byTime : Sequence.CompareTo(other.Sequence);
     }
 
     /// <summary>True when <paramref name="left"/> comes before <paramref name="right"/>.</summary>
-    public static bool operator <(EventId left, EventId right) => left.CompareTo(right) < 0;
+    public static bool operator <(HubEventId left, HubEventId right) => left.CompareTo(right) < 0;
 
     /// <summary>True when <paramref name="left"/> comes after <paramref name="right"/>.</summary>
-    public static bool operator >(EventId left, EventId right) => left.CompareTo(right) > 0;
+    public static bool operator >(HubEventId left, HubEventId right) => left.CompareTo(right) > 0;
 
     /// <summary>True when <paramref name="left"/> is not after <paramref name="right"/>.</summary>
-    public static bool operator <=(EventId left, EventId right) => left.CompareTo(right) <= 0;
+    public static bool operator <=(HubEventId left, HubEventId right) => left.CompareTo(right) <= 0;
 
     /// <summary>True when <paramref name="left"/> is not before <paramref name="right"/>.</summary>
-    public static bool operator >=(EventId left, EventId right) => left.CompareTo(right) >= 0;
+    public static bool operator >=(HubEventId left, HubEventId right) => left.CompareTo(right) >= 0;
 
     /// <summary>The wire form, for example <c>1732300000000-0</c>.</summary>
     public override string ToString() =>

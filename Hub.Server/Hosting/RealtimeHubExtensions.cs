@@ -1,0 +1,41 @@
+using RealtimeHub.Server.Eta;
+using RealtimeHub.Server.Health;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Hubs;
+using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
+
+namespace RealtimeHub.Server.Hosting;
+
+/// <summary>The table of contents of the server: every concern's registration and routes.</summary>
+public static class RealtimeHubExtensions
+{
+    /// <summary>Registers every part of the hub, choosing Redis or the embedded default from configuration.</summary>
+    public static WebApplicationBuilder AddRealtimeHub(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services
+            .AddHubRedis(configuration)
+            .AddEventHistory(configuration)
+            .AddEtaEstimation(configuration)
+            .AddPublishing(configuration)
+            .AddProgressHub(configuration)
+            .AddHubHealthChecks();
+        return builder;
+    }
+
+    /// <summary>Maps every route of CONTRACT.md.</summary>
+    public static WebApplication MapRealtimeHub(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapProgressHub();
+        app.MapPublishingApi();
+        app.MapHubHealth();
+        return app;
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.SignalR;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Metrics;
+
+namespace RealtimeHub.Server.Hubs;
+
+/// <summary>
+/// The one resume routine of the hub, every SSE route and (through <c>Subscribe</c>) the typed client:
+/// join the topic's group first, then read the history after the last id. Live events that arrive
+/// meanwhile are already queued for the connection; the consumer drops ids it has replayed.
+/// </summary>
+internal sealed class TopicReplay(HubLifetimeManager<ProgressHub> lifetime, IEventHistory history, HubMetrics metrics)
+{
+    public async Task<HistoryRead> JoinAndReadAsync(string connectionId, Topic topic, HubEventId? after, string route, CancellationToken cancellationToken)
+    {
+        await lifetime.AddToGroupAsync(connectionId, topic.ToString(), cancellationToken);
+        var read = await history.ReadAsync(topic, after, cancellationToken);
+        if (after is not null)
+        {
+            metrics.ReplayServed(route);
+        }
+
+        return read;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Contracts.Publishing;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Eta;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Hubs;
+using RealtimeHub.Server.Metrics;
+using StackExchange.Redis;
+
+namespace RealtimeHub.Server.Publishing;
+
+/// <summary>The one path of every event: validate, fill the ETA, store with an id, hand to the backplane.</summary>
+internal sealed class EventPublisher(
+    EventValidator validator,
+    EtaEstimator eta,
+    IEventHistory history,
+    TopicLocks locks,
+    IHubContext<ProgressHub, IProgressClient> hub,
+    HubMetrics metrics,
+    IOptions<PublishingOptions> options,
+    TimeProvider clock) : IProgressPublisher
+{
+    public async Task<string> PublishAsync(
+        string topic, string type, JsonElement data, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var parsed = EventValidator.ParseTopic(topic);
+        validator.Validate(parsed, type, data, idempotencyKey);
+        var ids = await StoreAndDeliverAsync([await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], cancellationToken);
+        return ids[0];
+    }
+
+    public async Task<IReadOnlyList<string>> PublishBatchAsync(IReadOnlyList<BatchPublishItem> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            throw new EventRejectedException("items", "The batch is empty; send at least one event.");
+        }
+
+        if (items.Count > options.Value.MaxBatchItems)
+        {
+            throw new EventRejectedException(
+                "items", $"The batch has {items.Count} events; at most {options.Value.MaxBatchItems} are accepted per call.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        // Every item is checked before any is prepared, so one bad item rejects the whole call.
+        var topics = new Topic[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                var item = items[i] ?? throw new EventRejectedException("item", "The item is null.");
+                topics[i] = EventValidator.ParseTopic(item.Topic);
+                validator.Validate(topics[i], item.Type, item.Data, item.IdempotencyKey);
+            }
+            catch (EventRejectedException rejected)
+            {
+                throw rejected.AtIndex(i);
+            }
+        }
+
+        var prepared = new NewEvent[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            prepared[i] = await PrepareAsync(topics[i], items[i].Type!, items[i].Data, items[i].IdempotencyKey, cancellationToken);
+        }
+
+        return await StoreAndDeliverAsync(prepared, cancellationToken);
+    }
+
+    private async Task<NewEvent> PrepareAsync(Topic topic, string type, JsonElement data, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var json = await eta.FillAsync(topic, type, data, now, cancellationToken) ?? data.GetRawText();
+        return new NewEvent(topic, type, json, now, idempotencyKey);
+    }
+
+    private async Task<IReadOnlyList<string>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
+    {
+        // Held from the append to the hand-off, so this node delivers a topic's events in id order.
+        using var held = await locks.AcquireAsync(events.Select(e => e.Topic), CancellationToken.None);
+        var appended = await history.AppendAsync(events, cancellationToken);
+        try
+        {
+            foreach (var outcome in appended)
+            {
+                if (outcome.Stored is { } envelope)
+                {
+                    await hub.Clients.Group(envelope.Topic).OnEvent(envelope);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            // Stored but not handed on: the publisher retries (its idempotency key prevents a
+            // duplicate) and resuming clients replay the stored event in any case.
+            throw new HistoryUnavailableException("The backplane (Redis) cannot be reached.", ex);
+        }
+
+        for (var i = 0; i < appended.Count; i++)
+        {
+            if (!appended[i].WasDuplicate)
+            {
+                metrics.EventAccepted(events[i].Topic.Family.ToString());
+            }
+        }
+
+        return [.. appended.Select(a => a.Id)];
+    }
+}

@@ -1,0 +1,20 @@
+using RealtimeHub.Contracts.Topics;
+using StackExchange.Redis;
+
+namespace RealtimeHub.Server.Redis;
+
+/// <summary>Every Redis key and channel name the hub uses, built in one place.</summary>
+internal static class RedisKeys
+{
+    /// <summary>Prefix of the SignalR backplane's channels, kept apart from the products' own channels.</summary>
+    public const string BackplanePrefix = "rh:signalr";
+
+    /// <summary>The stream holding a topic's history.</summary>
+    public static RedisKey History(Topic topic) => $"rh:history:{topic}";
+
+    /// <summary>Remembers the id stored under an idempotency key of a topic.</summary>
+    public static RedisKey Idempotency(Topic topic, string key) => $"rh:idem:{topic}:{key}";
+
+    /// <summary>The start times of the jobs running on a topic, for ETA estimates.</summary>
+    public static RedisKey JobClocks(Topic topic) => $"rh:jobs:{topic}";
+}
