@@ -1,0 +1,34 @@
+namespace RealtimeHub.Tests.Infrastructure;
+
+/// <summary>Waits on conditions with a timeout, never on guessed sleeps.</summary>
+public static class Eventually
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> on timeout.</summary>
+    public static async Task HoldsAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Awaits <paramref name="task"/> or fails after the timeout.</summary>
+    public static async Task<T> WithinAsync<T>(Task<T> task, string what, TimeSpan? timeout = null)
+    {
+        var finished = await Task.WhenAny(task, Task.Delay(timeout ?? DefaultTimeout));
+        if (finished != task)
+        {
+            Assert.Fail($"Timed out waiting for {what}.");
+        }
+
+        return await task;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Contracts.Serialization;
+using RealtimeHub.Server.Hosting;
+
+namespace RealtimeHub.Tests.Infrastructure;
+
+/// <summary>Which SignalR protocol a test client speaks.</summary>
+public enum HubProtocol
+{
+    Json,
+    MessagePack,
+}
+
+/// <summary>
+/// One hub node: the real server (the same <c>AddRealtimeHub</c>/<c>MapRealtimeHub</c> as Program.cs)
+/// on real Kestrel at 127.0.0.1 with an OS-chosen port.
+/// </summary>
+public sealed class HubNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private HubNode(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public Uri BaseAddress { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a node; <paramref name="redis"/> null means the embedded default.</summary>
+    public static async Task<HubNode> StartAsync(string? redis, IDictionary<string, string?>? settings = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Development",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (redis is not null)
+        {
+            values["Redis:ConnectionString"] = redis;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.AddRealtimeHub();
+        var app = builder.Build();
+        app.MapRealtimeHub();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new HubNode(app, new Uri(address));
+    }
+
+    /// <summary>A real SignalR client for this node, not yet started.</summary>
+    public HubConnection CreateConnection(HubProtocol protocol = HubProtocol.Json)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, HubRoutes.ProgressHub));
+        if (protocol == HubProtocol.MessagePack)
+        {
+            builder.AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>POSTs one event; returns the raw response.</summary>
+    public Task<HttpResponseMessage> PublishAsync(string topic, string type, object data, string? idempotencyKey = null) =>
+        PostJsonAsync($"/api/topics/{Uri.EscapeDataString(topic)}/events", new { type, data, idempotencyKey });
+
+    /// <summary>POSTs any JSON body (or raw text when <paramref name="body"/> is a string).</summary>
+    public Task<HttpResponseMessage> PostJsonAsync(string path, object body)
+    {
+        var json = body as string ?? JsonSerializer.Serialize(body);
+        return Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _app.StopAsync(stopping.Token);
+        await _app.DisposeAsync();
+    }
+}
