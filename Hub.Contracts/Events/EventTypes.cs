@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RealtimeHub.Contracts.Topics;
 
 namespace RealtimeHub.Contracts.Events;
@@ -35,6 +36,22 @@ public static class EventTypes
     private static readonly string[] MerchantTypes = [MerchantStage, MerchantProgress, MerchantCompletion, MerchantError];
     private static readonly string[] BomTypes = [EnrichmentStarted, EnrichmentProgress, EnrichmentCompleted, EnrichmentFailed];
     private static readonly string[] BatchTypes = [BatchProgress];
+
+    /// <summary>
+    /// True for an event that ends its job's stream: <c>enrichment.completed</c> or <c>enrichment.failed</c>
+    /// on a bom topic, a <c>batch.progress</c> whose stage is <c>completed</c> or <c>failed</c>. Merchant
+    /// streams never end.
+    /// </summary>
+    public static bool IsTerminal(TopicFamily family, string type, JsonElement data) => family switch
+    {
+        TopicFamily.Bom => type is EnrichmentCompleted or EnrichmentFailed,
+        TopicFamily.Batch => type == BatchProgress
+            && data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("stage", out var stage)
+            && stage.ValueKind == JsonValueKind.String
+            && stage.GetString() is "completed" or "failed",
+        _ => false,
+    };
 
     /// <summary>The types a topic of <paramref name="family"/> accepts.</summary>
     public static IReadOnlyList<string> For(TopicFamily family) => family switch

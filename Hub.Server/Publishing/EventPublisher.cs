@@ -74,7 +74,8 @@ internal sealed class EventPublisher(
     private async Task<NewEvent> PrepareAsync(Topic topic, string type, JsonElement data, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var json = await eta.FillAsync(topic, type, data, now, cancellationToken) ?? data.GetRawText();
+        // Stored compact: no publisher's line breaks can reach an SSE data line.
+        var json = await eta.FillAsync(topic, type, data, now, cancellationToken) ?? JsonSerializer.Serialize(data);
         return new NewEvent(topic, type, json, now, idempotencyKey);
     }
 
