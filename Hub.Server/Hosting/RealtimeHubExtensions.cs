@@ -4,6 +4,7 @@ using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
+using RealtimeHub.Server.Sse;
 
 namespace RealtimeHub.Server.Hosting;
 
@@ -23,6 +24,7 @@ public static class RealtimeHubExtensions
             .AddEtaEstimation(configuration)
             .AddPublishing(configuration)
             .AddProgressHub(configuration)
+            .AddSseShim(configuration)
             .AddHubHealthChecks();
         return builder;
     }
@@ -35,6 +37,7 @@ public static class RealtimeHubExtensions
         app.UseStatusCodePages();
         app.MapProgressHub();
         app.MapPublishingApi();
+        app.MapSseRoutes();
         app.MapHubHealth();
         return app;
     }

@@ -40,7 +40,7 @@ internal sealed class ProgressHub(TopicReplay replay, IProgressPublisher publish
         HistoryRead read;
         try
         {
-            read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", Context.ConnectionAborted);
+            read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", latestWhenFresh: true, Context.ConnectionAborted);
         }
         catch (HistoryUnavailableException)
         {

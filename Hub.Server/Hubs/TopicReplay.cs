@@ -13,9 +13,19 @@ namespace RealtimeHub.Server.Hubs;
 /// </summary>
 internal sealed class TopicReplay(HubLifetimeManager<ProgressHub> lifetime, IEventHistory history, HubMetrics metrics)
 {
-    public async Task<HistoryRead> JoinAndReadAsync(string connectionId, Topic topic, HubEventId? after, string route, CancellationToken cancellationToken)
+    /// <summary>
+    /// Joins the group, then returns the events after <paramref name="after"/>; without an id, the latest
+    /// event, or nothing when <paramref name="latestWhenFresh"/> is false.
+    /// </summary>
+    public async Task<HistoryRead> JoinAndReadAsync(
+        string connectionId, Topic topic, HubEventId? after, string route, bool latestWhenFresh, CancellationToken cancellationToken)
     {
         await lifetime.AddToGroupAsync(connectionId, topic.ToString(), cancellationToken);
+        if (after is null && !latestWhenFresh)
+        {
+            return HistoryRead.Empty;
+        }
+
         var read = await history.ReadAsync(topic, after, cancellationToken);
         if (after is not null)
         {

@@ -1,0 +1,90 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Topics;
+
+namespace RealtimeHub.Server.Sse;
+
+/// <summary>
+/// How far a stream has got in each of its topics: what a client resumes from and what the stream
+/// has delivered. A single-topic stream's <c>id:</c> is the event id itself; a several-topic
+/// <c>/api/sse</c> stream's is <c>topic=id,topic=id</c>, because ids are ordered only within a topic.
+/// </summary>
+internal sealed class SseCursor
+{
+    private readonly Dictionary<string, HubEventId> _positions = new(StringComparer.Ordinal);
+    private readonly bool _composite;
+
+    private SseCursor(bool composite) => _composite = composite;
+
+    /// <summary>Parses a <c>Last-Event-ID</c> (or <c>lastEventId</c>) for <paramref name="topics"/>; null or empty means a fresh start.</summary>
+    public static bool TryParse(string? value, IReadOnlyList<Topic> topics, bool composite, out SseCursor cursor, [NotNullWhen(false)] out string? error)
+    {
+        cursor = new SseCursor(composite);
+        error = null;
+        if (string.IsNullOrEmpty(value))
+        {
+            return true;
+        }
+
+        if (topics.Count == 1 && HubEventId.TryParse(value, out var single))
+        {
+            cursor._positions[topics[0].ToString()] = single;
+            return true;
+        }
+
+        if (!composite)
+        {
+            error = $"The last event id '{Printable(value)}' is not an event id; expected '<milliseconds>-<sequence>'.";
+            return false;
+        }
+
+        foreach (var part in value.Split(','))
+        {
+            var equals = part.LastIndexOf('=');
+            if (equals <= 0
+                || !Topic.TryParse(part[..equals], out var topic, out _)
+                || !HubEventId.TryParse(part[(equals + 1)..], out var id))
+            {
+                error = $"The last event id '{Printable(value)}' is not a stream position; expected 'topic=id' pairs separated by commas.";
+                return false;
+            }
+
+            if (topics.Contains(topic))
+            {
+                cursor._positions[topic.ToString()] = id;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Where to resume <paramref name="topic"/> from, if the client said.</summary>
+    public HubEventId? ResumeFrom(Topic topic) =>
+        _positions.TryGetValue(topic.ToString(), out var id) ? id : null;
+
+    /// <summary>True when the stream already delivered <paramref name="id"/> (or a later event) of <paramref name="topic"/>.</summary>
+    public bool HasDelivered(string topic, HubEventId id) =>
+        _positions.TryGetValue(topic, out var last) && id <= last;
+
+    /// <summary>Records a delivery and returns the <c>id:</c> value to write with it.</summary>
+    public string Advance(string topic, HubEventId id)
+    {
+        _positions[topic] = id;
+        if (!_composite)
+        {
+            return id.ToString();
+        }
+
+        var text = new StringBuilder();
+        foreach (var (name, position) in _positions)
+        {
+            text.Append(text.Length == 0 ? string.Empty : ",").Append(name).Append('=').Append(position.ToString());
+        }
+
+        return text.ToString();
+    }
+
+    private static string Printable(string value) =>
+        new([.. value.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
+}

@@ -1,0 +1,56 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using RealtimeHub.Contracts.Events;
+
+namespace RealtimeHub.Server.Sse;
+
+/// <summary>
+/// The hub protocol of the SSE shim's connections. It must stay registered (and so in the hub's
+/// supported protocols): the Redis backplane serialises a group message on the publishing node once per
+/// supported protocol, and a node without this one's bytes could not write to its SSE connections.
+/// It renders <c>OnEvent(envelope)</c> as an <see cref="SseRecord"/>; the route turns records into
+/// frames. It parses nothing, so a SignalR client that picks it can only listen.
+/// </summary>
+internal sealed class SseHubProtocol : IHubProtocol
+{
+    public const string ProtocolName = "realtimehub-sse";
+
+    private static readonly JsonSerializerOptions EnvelopeJson = new(JsonSerializerDefaults.Web);
+
+    public string Name => ProtocolName;
+
+    public int Version => 1;
+
+    public TransferFormat TransferFormat => TransferFormat.Binary;
+
+    public bool IsVersionSupported(int version) => version == Version;
+
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
+    {
+        message = null;
+        return false;
+    }
+
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output)
+    {
+        // Only events reach SSE connections; pings, closes and other calls have no SSE form.
+        if (message is InvocationMessage { Target: nameof(Contracts.Hub.IProgressClient.OnEvent), Arguments: [EventEnvelope envelope] })
+        {
+            SseRecord.From(envelope, EnvelopeJson).WriteTo(output);
+        }
+    }
+
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        WriteMessage(message, buffer);
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>The same rendering for events replayed from history, so replay and live frames are identical.</summary>
+    public static SseRecord Render(EventEnvelope envelope) => SseRecord.From(envelope, EnvelopeJson);
+}

@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace RealtimeHub.Server.Sse;
+
+/// <summary>Settings of the SSE routes (section <c>Sse</c>); the defaults are the contract's.</summary>
+public sealed class SseOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Sse";
+
+    /// <summary>Heartbeat of <c>/api/sse</c>, the merchant and the batch routes (15 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Sse:Heartbeat must be between 100 ms and 1 hour.")]
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Heartbeat of the enrichment route (30 s, seed 003).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Sse:EnrichmentHeartbeat must be between 100 ms and 1 hour.")]
+    public TimeSpan EnrichmentHeartbeat { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>retry:</c> sent first: how long EventSource waits before reconnecting.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Sse:Retry must be between 0 and 10 minutes.")]
+    public TimeSpan Retry { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Bytes that may wait for a slow reader before its stream is cut off.</summary>
+    [Range(4096, 64L * 1024 * 1024, ErrorMessage = "Sse:MaxBufferedBytes must be between 4096 and 67108864.")]
+    public long MaxBufferedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most topics one <c>/api/sse</c> request may name.</summary>
+    [Range(1, 1000, ErrorMessage = "Sse:MaxTopicsPerConnection must be between 1 and 1000.")]
+    public int MaxTopicsPerConnection { get; set; } = 50;
+}

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Topics;
+
+namespace RealtimeHub.Server.Sse;
+
+/// <summary>
+/// One event as the SSE routes need it, serialised once per message by <see cref="SseHubProtocol"/> and
+/// shared by every SSE connection on every node: the topic and id (to drop replayed duplicates and to
+/// build the <c>id:</c> line), the type, whether it ends the stream, the envelope as JSON (for
+/// <c>/api/sse</c>) and the product's data as JSON (for the compatibility routes; merchant data gets its
+/// <c>type</c> added as seed 001 expects).
+/// </summary>
+internal readonly record struct SseRecord(string Topic, HubEventId Id, string Type, bool Terminal, ReadOnlyMemory<byte> EnvelopeJson, ReadOnlyMemory<byte> DataJson)
+{
+    public static SseRecord From(EventEnvelope envelope, JsonSerializerOptions jsonOptions)
+    {
+        var topic = Contracts.Topics.Topic.Parse(envelope.Topic);
+        var envelopeJson = JsonSerializer.SerializeToUtf8Bytes(envelope, jsonOptions);
+        var dataJson = topic.Family == TopicFamily.Merchant ? WithType(envelope.Data, envelope.Type) : JsonSerializer.SerializeToUtf8Bytes(envelope.Data);
+        return new SseRecord(
+            envelope.Topic, HubEventId.Parse(envelope.Id), envelope.Type,
+            EventTypes.IsTerminal(topic.Family, envelope.Type, envelope.Data), envelopeJson, dataJson);
+    }
+
+    /// <summary>Writes the record as: total length, flags, then length-prefixed fields.</summary>
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        var topic = Encoding.UTF8.GetBytes(Topic);
+        var id = Encoding.UTF8.GetBytes(Id.ToString());
+        var type = Encoding.UTF8.GetBytes(Type);
+        var length = 1 + (4 * 5) + topic.Length + id.Length + type.Length + EnvelopeJson.Length + DataJson.Length;
+        var span = output.GetSpan(4 + length);
+        BinaryPrimitives.WriteInt32LittleEndian(span, length);
+        span[4] = Terminal ? (byte)1 : (byte)0;
+        var at = 5;
+        foreach (var field in (ReadOnlySpan<ReadOnlyMemory<byte>>)[topic, id, type, EnvelopeJson, DataJson])
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span[at..], field.Length);
+            field.Span.CopyTo(span[(at + 4)..]);
+            at += 4 + field.Length;
+        }
+
+        output.Advance(4 + length);
+    }
+
+    /// <summary>Reads one record from the front of <paramref name="buffer"/>; false when none is complete.</summary>
+    public static bool TryRead(ref ReadOnlyMemory<byte> buffer, out SseRecord record)
+    {
+        record = default;
+        if (buffer.Length < 4)
+        {
+            return false;
+        }
+
+        var length = BinaryPrimitives.ReadInt32LittleEndian(buffer.Span);
+        if (buffer.Length < 4 + length)
+        {
+            return false;
+        }
+
+        var body = buffer.Slice(4, length);
+        buffer = buffer[(4 + length)..];
+        var terminal = body.Span[0] == 1;
+        var at = 1;
+        var fields = new ReadOnlyMemory<byte>[5];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var size = BinaryPrimitives.ReadInt32LittleEndian(body.Span[at..]);
+            fields[i] = body.Slice(at + 4, size);
+            at += 4 + size;
+        }
+
+        record = new SseRecord(
+            Encoding.UTF8.GetString(fields[0].Span), HubEventId.Parse(Encoding.UTF8.GetString(fields[1].Span)),
+            Encoding.UTF8.GetString(fields[2].Span), terminal, fields[3], fields[4]);
+        return true;
+    }
+
+    /// <summary>Seed 001's front end reads <c>type</c> from the data itself; a publisher's own wins.</summary>
+    private static byte[] WithType(JsonElement data, string type)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (!data.TryGetProperty("type", out _))
+            {
+                writer.WriteString("type", type);
+            }
+
+            foreach (var property in data.EnumerateObject())
+            {
+                property.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

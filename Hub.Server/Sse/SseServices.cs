@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Hubs;
+using RealtimeHub.Server.Metrics;
+
+namespace RealtimeHub.Server.Sse;
+
+/// <summary>What every <see cref="SseStream"/> needs from the node, gathered once.</summary>
+internal sealed class SseServices(
+    HubLifetimeManager<ProgressHub> hubLifetime,
+    TopicReplay replay,
+    IEventHistory history,
+    SseHubProtocol protocol,
+    SseHeartbeat heartbeat,
+    HubMetrics metrics,
+    IOptions<SseOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILoggerFactory loggerFactory,
+    TimeProvider clock)
+{
+    public HubLifetimeManager<ProgressHub> HubLifetime => hubLifetime;
+
+    public TopicReplay Replay => replay;
+
+    public IEventHistory History => history;
+
+    public SseHubProtocol Protocol => protocol;
+
+    public SseHeartbeat Heartbeat => heartbeat;
+
+    public HubMetrics Metrics => metrics;
+
+    public IOptions<SseOptions> Options => options;
+
+    public IHostApplicationLifetime Lifetime => lifetime;
+
+    public ILoggerFactory LoggerFactory => loggerFactory;
+
+    public ILogger Logger { get; } = loggerFactory.CreateLogger("RealtimeHub.Server.Sse");
+
+    public TimeProvider Clock => clock;
+}

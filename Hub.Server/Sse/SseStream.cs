@@ -1,0 +1,216 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Hubs;
+using RealtimeHub.Server.Metrics;
+
+namespace RealtimeHub.Server.Sse;
+
+/// <summary>
+/// One SSE response, registered as a member of the hub so the backplane delivers to it like to any
+/// other connection. It joins its topics, replays what the client missed, then writes the live
+/// events its <see cref="SseOutbox"/> receives, dropping ids it has already replayed.
+/// </summary>
+internal sealed partial class SseStream
+{
+    private readonly HttpContext _http;
+    private readonly SseFormat _format;
+    private readonly IReadOnlyList<Topic> _topics;
+    private readonly SseCursor _cursor;
+    private readonly SseServices _services;
+    private readonly CancellationTokenSource _stop;
+    private readonly SseOutbox _outbox;
+    private readonly long _heartbeatMs;
+    private long _lastWrite = Environment.TickCount64;
+
+    public SseStream(HttpContext http, SseFormat format, IReadOnlyList<Topic> topics, SseCursor cursor, SseServices services)
+    {
+        _http = http;
+        _format = format;
+        _topics = topics;
+        _cursor = cursor;
+        _services = services;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, services.Lifetime.ApplicationStopping);
+        _outbox = new SseOutbox(services.Options.Value.MaxBufferedBytes, () => _stop.Cancel());
+        _heartbeatMs = (long)format.Heartbeat(services.Options.Value).TotalMilliseconds;
+    }
+
+    /// <summary>Called by <see cref="SseHeartbeat"/>; queues a heartbeat when the stream has been silent long enough.</summary>
+    public void HeartbeatIfSilent(long now)
+    {
+        if (now - Volatile.Read(ref _lastWrite) >= _heartbeatMs)
+        {
+            _outbox.RequestHeartbeat();
+        }
+    }
+
+    public async Task RunAsync()
+    {
+        var connection = new DefaultConnectionContext(
+            $"sse-{Guid.NewGuid():N}", new SseTransport(_outbox), new SseTransport(_outbox))
+        {
+            User = _http.User,
+        };
+        var hubConnection = new HubConnectionContext(connection, new HubConnectionContextOptions(), _services.LoggerFactory)
+        {
+            Protocol = _services.Protocol,
+        };
+
+        await _services.HubLifetime.OnConnectedAsync(hubConnection);
+        _services.Metrics.ConnectionOpened("sse");
+        try
+        {
+            await ServeAsync(hubConnection.ConnectionId);
+        }
+        finally
+        {
+            _services.Heartbeat.Remove(this);
+            _outbox.Complete();
+            await _services.HubLifetime.OnDisconnectedAsync(hubConnection);
+            _services.Metrics.ConnectionClosed("sse");
+            _stop.Dispose();
+        }
+    }
+
+    private async Task ServeAsync(string connectionId)
+    {
+        var replay = new List<EventEnvelope>();
+        try
+        {
+            foreach (var topic in _topics)
+            {
+                var from = _cursor.ResumeFrom(topic);
+                var read = await _services.Replay.JoinAndReadAsync(
+                    connectionId, topic, from, _format.Name, _format.LatestWhenFresh || from is not null, _stop.Token);
+                replay.AddRange(read.Events);
+                if (_format.EndsOnTerminal && from is { } last && read.Events.Count == 0 && await EndedAtAsync(topic, last))
+                {
+                    // The client already has the terminal event: 204 tells EventSource to stop reconnecting.
+                    _http.Response.StatusCode = StatusCodes.Status204NoContent;
+                    return;
+                }
+            }
+        }
+        catch (HistoryUnavailableException)
+        {
+            await Results.Problem(
+                title: "The event stream is unavailable.",
+                detail: "The backplane or history store cannot be reached; reconnect shortly.",
+                statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(_http);
+            return;
+        }
+
+        await StartResponseAsync();
+        var writer = _http.Response.BodyWriter;
+        foreach (var envelope in replay.OrderBy(e => HubEventId.Parse(e.Id)))
+        {
+            if (Write(writer, SseHubProtocol.Render(envelope)))
+            {
+                await writer.FlushAsync(_stop.Token);
+                return;
+            }
+        }
+
+        await writer.FlushAsync(_stop.Token);
+        _services.Heartbeat.Add(this);
+        await PumpAsync(writer);
+    }
+
+    private async Task<bool> EndedAtAsync(Topic topic, HubEventId last)
+    {
+        var latest = await _services.History.ReadAsync(topic, null, _stop.Token);
+        return latest.Events is [var newest]
+            && HubEventId.Parse(newest.Id) <= last
+            && EventTypes.IsTerminal(topic.Family, newest.Type, newest.Data);
+    }
+
+    private async Task StartResponseAsync()
+    {
+        var response = _http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.StartAsync(_stop.Token);
+        SseFrameWriter.Retry(response.BodyWriter, _services.Options.Value.Retry);
+        _format.WriteConnected(response.BodyWriter, _topics[0], _services.Clock);
+        await response.BodyWriter.FlushAsync(_stop.Token);
+    }
+
+    /// <summary>Writes the live events until the client leaves, the stream ends or the reader falls too far behind.</summary>
+    private async Task PumpAsync(PipeWriter writer)
+    {
+        try
+        {
+            await foreach (var item in _outbox.Reader.ReadAllAsync(_stop.Token))
+            {
+                var ended = false;
+                if (item.IsEmpty)
+                {
+                    _outbox.HeartbeatTaken();
+                    SseFrameWriter.Comment(writer, "keepalive");
+                }
+                else
+                {
+                    var rest = item;
+                    while (!ended && SseRecord.TryRead(ref rest, out var record))
+                    {
+                        ended = Write(writer, record);
+                    }
+                }
+
+                await writer.FlushAsync(_stop.Token);
+                _outbox.Sent(item.Length);
+                Volatile.Write(ref _lastWrite, Environment.TickCount64);
+                if (ended)
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // The client left, the node is stopping, or the outbox overflowed.
+        }
+        catch (SseOverflowException ex)
+        {
+            Log.SlowReaderCutOff(_services.Logger, _format.Name, ex.Message);
+        }
+    }
+
+    /// <summary>Writes one event unless already delivered; returns true when it ends the stream.</summary>
+    private bool Write(PipeWriter writer, in SseRecord record)
+    {
+        if (_cursor.HasDelivered(record.Topic, record.Id))
+        {
+            return false;
+        }
+
+        _format.WriteEvent(writer, record, _cursor.Advance(record.Topic, record.Id));
+        if (record.Terminal && _format.EndsOnTerminal)
+        {
+            _format.WriteEnd(writer, record);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The hub connection's pipes: output goes to the outbox; nothing is ever read from an SSE client.</summary>
+    private sealed class SseTransport(SseOutbox outbox) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = PipeReader.Create(Stream.Null);
+
+        public PipeWriter Output => outbox;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "SSE {Route} stream cut off: {Reason}")]
+        public static partial void SlowReaderCutOff(ILogger logger, string route, string reason);
+    }
+}
