@@ -1,3 +1,4 @@
+using RealtimeHub.Server.Cors;
 using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.Health;
 using RealtimeHub.Server.History;
@@ -25,7 +26,8 @@ public static class RealtimeHubExtensions
             .AddPublishing(configuration)
             .AddProgressHub(configuration)
             .AddSseShim(configuration)
-            .AddHubHealthChecks();
+            .AddHubHealthChecks()
+            .AddHubCors(configuration);
         return builder;
     }
 
@@ -35,6 +37,7 @@ public static class RealtimeHubExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
         app.MapProgressHub();
         app.MapPublishingApi();
         app.MapSseRoutes();

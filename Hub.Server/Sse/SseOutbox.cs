@@ -19,7 +19,7 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action onOverflow) : PipeWr
     private byte[] _scratch = [];
     private int _written;
     private long _queuedBytes;
-    private int _overflowed;
+    private int _closed;
     private int _heartbeatQueued;
 
     public ChannelReader<ReadOnlyMemory<byte>> Reader => _queue.Reader;
@@ -42,7 +42,7 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action onOverflow) : PipeWr
     public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
         Enqueue(source);
-        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: Volatile.Read(ref _overflowed) == 1));
+        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: Volatile.Read(ref _closed) == 1));
     }
 
     public override Memory<byte> GetMemory(int sizeHint = 0)
@@ -69,7 +69,7 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action onOverflow) : PipeWr
             _written = 0;
         }
 
-        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: Volatile.Read(ref _overflowed) == 1));
+        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: Volatile.Read(ref _closed) == 1));
     }
 
     public override void CancelPendingFlush()
@@ -77,18 +77,23 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action onOverflow) : PipeWr
         // Flushes never pend.
     }
 
-    public override void Complete(Exception? exception = null) => _queue.Writer.TryComplete(exception);
+    public override void Complete(Exception? exception = null)
+    {
+        // Closed: later writes (a backplane message racing the disconnect) are dropped, never reported as overflow.
+        Volatile.Write(ref _closed, 1);
+        _queue.Writer.TryComplete(exception);
+    }
 
     private void Enqueue(ReadOnlyMemory<byte> message)
     {
-        if (message.IsEmpty || Volatile.Read(ref _overflowed) == 1)
+        if (message.IsEmpty || Volatile.Read(ref _closed) == 1)
         {
             return;
         }
 
         if (Interlocked.Add(ref _queuedBytes, message.Length) > maxQueuedBytes)
         {
-            if (Interlocked.Exchange(ref _overflowed, 1) == 0)
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
             {
                 _queue.Writer.TryComplete(new SseOverflowException(maxQueuedBytes));
                 onOverflow();

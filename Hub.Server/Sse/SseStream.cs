@@ -60,6 +60,9 @@ internal sealed partial class SseStream
             Protocol = _services.Protocol,
         };
 
+        // SignalR aborts a connection it cannot write to (for example a message from a node that lacked
+        // this protocol); the stream must end then too, so the client reconnects and replays.
+        var aborted = connection.ConnectionClosed.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _stop);
         await _services.HubLifetime.OnConnectedAsync(hubConnection);
         _services.Metrics.ConnectionOpened("sse");
         try
@@ -72,6 +75,7 @@ internal sealed partial class SseStream
             _outbox.Complete();
             await _services.HubLifetime.OnDisconnectedAsync(hubConnection);
             _services.Metrics.ConnectionClosed("sse");
+            await aborted.DisposeAsync();
             _stop.Dispose();
         }
     }
