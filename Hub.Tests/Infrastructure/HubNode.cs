@@ -42,8 +42,12 @@ public sealed class HubNode : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Starts a node; <paramref name="redis"/> null means the embedded default.</summary>
-    public static async Task<HubNode> StartAsync(string? redis, IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a node; <paramref name="redis"/> null means the embedded default. <paramref name="services"/>
+    /// runs after the hub's own registrations, to replace a true seam such as the clock.
+    /// </summary>
+    public static async Task<HubNode> StartAsync(
+        string? redis, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -60,6 +64,7 @@ public sealed class HubNode : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(values);
         builder.AddRealtimeHub();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapRealtimeHub();
         await app.StartAsync();
@@ -67,8 +72,8 @@ public sealed class HubNode : IAsyncDisposable
         return new HubNode(app, new Uri(address));
     }
 
-    /// <summary>A real SignalR client for this node, not yet started.</summary>
-    public HubConnection CreateConnection(HubProtocol protocol = HubProtocol.Json)
+    /// <summary>A real SignalR client for this node, not yet started; <paramref name="configure"/> runs last.</summary>
+    public HubConnection CreateConnection(HubProtocol protocol = HubProtocol.Json, Action<IHubConnectionBuilder>? configure = null)
     {
         var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, HubRoutes.ProgressHub));
         if (protocol == HubProtocol.MessagePack)
@@ -76,6 +81,7 @@ public sealed class HubNode : IAsyncDisposable
             builder.AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
         }
 
+        configure?.Invoke(builder);
         return builder.Build();
     }
 

@@ -1,0 +1,38 @@
+using RealtimeHub.Contracts.Events;
+
+namespace RealtimeHub.Tests.Infrastructure;
+
+/// <summary>Valid event data in each product's field names (CONTRACT.md §2), for tests that need some.</summary>
+public static class SampleData
+{
+    /// <summary>A seed 004 batch progress report in the <c>processing</c> stage.</summary>
+    public static object BatchProgress(double percent, string stage = "processing") => new
+    {
+        stage,
+        message = $"Processing sheets ({percent} %)",
+        progress_percentage = percent,
+        sheets_total = 100,
+        sheets_processed = (long)percent,
+    };
+
+    /// <summary>A seed 003 enrichment progress envelope of one workflow run.</summary>
+    public static object BomProgress(string bomId, double percent, string runId = "run-1") => new
+    {
+        event_type = EventTypes.EnrichmentProgress,
+        bom_id = bomId,
+        workflow_id = $"bom-enrichment-{bomId}",
+        workflow_run_id = runId,
+        state = new { status = "enriching", total_items = 100, enriched_items = (long)percent, percent_complete = percent },
+    };
+
+    /// <summary>A seed 000/001 merchant progress event of one workflow stage.</summary>
+    public static object MerchantProgress(double percent, string workflowId = "wf-1") => new
+    {
+        poId = "po-1",
+        workflowId,
+        stage = "ai_parsing",
+        status = "processing",
+        progress = percent,
+        message = "Parsing",
+    };
+}
