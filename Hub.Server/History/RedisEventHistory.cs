@@ -16,21 +16,46 @@ namespace RealtimeHub.Server.History;
 /// </summary>
 internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryOptions> options, TimeProvider clock) : IEventHistory
 {
-    // KEYS: stream and idempotency key per event. ARGV: max length, oldest id kept, ttl in ms, then
-    // per event: uses-key flag, type, timestamp, data. Returns {id, stored} per event.
-    private const string AppendScript = """
+    // Trims a stream to a length (or false for none) and to ids from minid on, and records the newest
+    // id it removed in the marker key: Redis's own max-deleted-entry-id only follows XDEL, not trimming,
+    // and without it a resume from before the retained history would skip events silently.
+    private const string TrimFunction = """
+        local function trim(stream, marker, maxlen, minid, ttl)
+          local newest = false
+          if maxlen then
+            local excess = redis.call('XLEN', stream) - tonumber(maxlen)
+            if excess > 0 then
+              local gone = redis.call('XRANGE', stream, '-', '+', 'COUNT', excess)
+              newest = gone[#gone][1]
+              redis.call('XTRIM', stream, 'MAXLEN', maxlen)
+            end
+          end
+          local expired = redis.call('XREVRANGE', stream, '(' .. minid, '-', 'COUNT', 1)
+          if #expired > 0 then
+            newest = expired[1][1]
+            redis.call('XTRIM', stream, 'MINID', minid)
+          end
+          if newest then redis.call('SET', marker, newest, 'PX', ttl) end
+        end
+
+        """;
+
+    // KEYS: stream, idempotency key and trim marker per event. ARGV: max length, oldest id kept, ttl
+    // in ms, then per event: uses-key flag, type, timestamp, data. Returns {id, stored} per event.
+    private const string AppendScript = TrimFunction + """
         local out = {}
-        for i = 1, #KEYS / 2 do
-          local stream, idem = KEYS[2 * i - 1], KEYS[2 * i]
+        for i = 1, #KEYS / 3 do
+          local stream, idem, marker = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
           local b = 3 + (i - 1) * 4
           local existing = false
           if ARGV[b + 1] == '1' then existing = redis.call('GET', idem) end
           if existing then
             out[i] = {existing, 0}
           else
-            local id = redis.call('XADD', stream, 'MAXLEN', ARGV[1], '*', 't', ARGV[b + 2], 'ts', ARGV[b + 3], 'd', ARGV[b + 4])
-            redis.call('XTRIM', stream, 'MINID', ARGV[2])
+            local id = redis.call('XADD', stream, '*', 't', ARGV[b + 2], 'ts', ARGV[b + 3], 'd', ARGV[b + 4])
+            trim(stream, marker, ARGV[1], ARGV[2], ARGV[3])
             redis.call('PEXPIRE', stream, ARGV[3])
+            redis.call('PEXPIRE', marker, ARGV[3])
             if ARGV[b + 1] == '1' then redis.call('SET', idem, id, 'PX', ARGV[3]) end
             out[i] = {id, 1}
           end
@@ -38,30 +63,28 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         return out
         """;
 
-    // KEYS: the stream. ARGV: id to read after ('' for the latest event only), oldest id kept.
-    // Returns {newest trimmed id, oldest retained id, entries}.
-    private const string ReadScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {'', '', {}} end
-        redis.call('XTRIM', KEYS[1], 'MINID', ARGV[2])
-        local info = redis.call('XINFO', 'STREAM', KEYS[1])
-        local trimmed, oldest = '', ''
-        for j = 1, #info, 2 do
-          if info[j] == 'max-deleted-entry-id' then trimmed = info[j + 1] end
-          if info[j] == 'first-entry' and info[j + 1] then oldest = info[j + 1][1] end
-        end
+    // KEYS: the stream and its trim marker. ARGV: id to read after ('' for the latest event only),
+    // oldest id kept, ttl in ms. Returns {stream exists, newest trimmed id, oldest retained id, entries}.
+    private const string ReadScript = TrimFunction + """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {0, '', '', {}} end
+        trim(KEYS[1], KEYS[2], false, ARGV[2], ARGV[3])
+        local trimmed = redis.call('GET', KEYS[2]) or ''
+        local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)
+        local oldest = ''
+        if #first > 0 then oldest = first[1][1] end
         local entries
         if ARGV[1] == '' then
           entries = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
         else
           entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+')
         end
-        return {trimmed, oldest, entries}
+        return {1, trimmed, oldest, entries}
         """;
 
     public async Task<IReadOnlyList<AppendedEvent>> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        var keys = new RedisKey[events.Count * 2];
+        var keys = new RedisKey[events.Count * 3];
         var args = new RedisValue[3 + (events.Count * 4)];
         args[0] = limits.MaxEventsPerTopic;
         args[1] = OldestKeptId();
@@ -69,8 +92,9 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         for (var i = 0; i < events.Count; i++)
         {
             var item = events[i];
-            keys[2 * i] = RedisKeys.History(item.Topic);
-            keys[(2 * i) + 1] = RedisKeys.Idempotency(item.Topic, item.IdempotencyKey ?? string.Empty);
+            keys[3 * i] = RedisKeys.History(item.Topic);
+            keys[(3 * i) + 1] = RedisKeys.Idempotency(item.Topic, item.IdempotencyKey ?? string.Empty);
+            keys[(3 * i) + 2] = RedisKeys.Trimmed(item.Topic);
             var b = 3 + (i * 4);
             args[b] = item.IdempotencyKey is null ? "0" : "1";
             args[b + 1] = item.Type;
@@ -104,22 +128,23 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
     {
         var result = (RedisResult[])(await redis.ExecuteAsync(db => db.ScriptEvaluateAsync(
             ReadScript,
-            [RedisKeys.History(topic)],
-            [after?.ToString() ?? string.Empty, OldestKeptId()])))!;
+            [RedisKeys.History(topic), RedisKeys.Trimmed(topic)],
+            [after?.ToString() ?? string.Empty, OldestKeptId(), (long)options.Value.Retention.TotalMilliseconds])))!;
 
-        var trimmedText = (string?)result[0];
-        var oldest = (string?)result[1];
-        var entries = (RedisResult[])result[2]!;
+        var exists = (int)result[0] == 1;
+        var trimmedText = (string?)result[1];
+        var oldest = (string?)result[2];
+        var entries = (RedisResult[])result[3]!;
         var events = new List<EventEnvelope>(entries.Length);
         foreach (var entry in entries)
         {
             events.Add(ToEnvelope(topic, (RedisResult[])entry!));
         }
 
-        // A missing stream has no trim record: it expired whole, so only an id older than the
-        // retention can have lost events to it.
-        var truncated = after is { } from && (HubEventId.TryParse(trimmedText, out var trimmed)
-            ? trimmed > from
+        // A missing stream expired whole, so only an id older than the retention can have lost events
+        // to it; an existing stream without a trim marker has never lost any.
+        var truncated = after is { } from && (exists
+            ? HubEventId.TryParse(trimmedText, out var trimmed) && trimmed > from
             : from.Milliseconds < clock.GetUtcNow().Add(-options.Value.Retention).ToUnixTimeMilliseconds());
         return new HistoryRead(events, truncated, string.IsNullOrEmpty(oldest) ? null : oldest);
     }
@@ -156,6 +181,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         return document.RootElement.Clone();
     }
 
+    /// <summary>The smallest id within the retention, as a full id so the scripts can use it as an exclusive bound.</summary>
     private string OldestKeptId() =>
-        clock.GetUtcNow().Add(-options.Value.Retention).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        string.Create(CultureInfo.InvariantCulture, $"{clock.GetUtcNow().Add(-options.Value.Retention).ToUnixTimeMilliseconds()}-0");
 }

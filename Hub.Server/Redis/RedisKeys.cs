@@ -12,6 +12,9 @@ internal static class RedisKeys
     /// <summary>The stream holding a topic's history.</summary>
     public static RedisKey History(Topic topic) => $"rh:history:{topic}";
 
+    /// <summary>The newest id trimmed from a topic's history, so a resume from before it is reported as a reset.</summary>
+    public static RedisKey Trimmed(Topic topic) => $"rh:trimmed:{topic}";
+
     /// <summary>Remembers the id stored under an idempotency key of a topic.</summary>
     public static RedisKey Idempotency(Topic topic, string key) => $"rh:idem:{topic}:{key}";
 

@@ -1,0 +1,125 @@
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Tests.Infrastructure;
+
+namespace RealtimeHub.Tests.EventPath;
+
+/// <summary>
+/// What <c>Subscribe</c> replays and in which order (CONTRACT.md §2 and §4, DESIGN.md "Gapless resume"),
+/// run against the embedded default and against real Redis.
+/// </summary>
+public abstract class ResumeScenarios(ScenarioNodes nodes)
+{
+    private HubNode Node => nodes.Node;
+
+    [Fact]
+    public async Task Subscribe_without_a_last_id_returns_only_the_latest_event()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        var ids = await Node.PublishBatchProgressAsync(topic, 3, firstPercent: 50);
+
+        var replayed = await Node.ReadAsync(topic);
+
+        var latest = Assert.Single(replayed);
+        Assert.Equal(ids[^1], latest.Id);
+        Assert.Equal(topic, latest.Topic);
+        Assert.Equal(EventTypes.BatchProgress, latest.Type);
+        Assert.Equal(52, latest.Data.GetProperty("progress_percentage").GetDouble());
+    }
+
+    [Fact]
+    public async Task Subscribe_without_a_last_id_to_a_topic_without_events_returns_nothing()
+    {
+        Assert.Empty(await Node.ReadAsync(Topic.Merchant(Unique.Id()).ToString()));
+    }
+
+    [Theory]
+    [InlineData(HubProtocol.Json)]
+    [InlineData(HubProtocol.MessagePack)]
+    public async Task Subscribe_with_a_last_id_returns_exactly_the_missed_events_in_order(HubProtocol protocol)
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        var ids = await Node.PublishBatchProgressAsync(topic, 6, firstPercent: 10);
+        await using var client = await HubClient.ConnectAsync(Node, protocol);
+
+        var missed = await client.SubscribeAsync(topic, ids[1]);
+
+        Assert.Equal(ids.Skip(2), missed.Select(e => e.Id));
+        Assert.Equal([12.0, 13, 14, 15], missed.Select(e => e.Data.GetProperty("progress_percentage").GetDouble()));
+        Assert.All(missed, e => Assert.Equal(topic, e.Topic));
+        Assert.Empty(client.Resets);
+        Assert.Empty(await client.SubscribeAsync(topic, ids[^1]));
+    }
+
+    [Fact]
+    public async Task Ids_strictly_increase_within_a_topic()
+    {
+        var topic = Topic.Bom(Unique.Id()).ToString();
+        var ids = new List<HubEventId>();
+        for (var i = 0; i < 20; i++)
+        {
+            var id = await Node.PublishOkAsync(topic, EventTypes.EnrichmentProgress, SampleData.BomProgress("b", i, runId: $"run-{i}"));
+            ids.Add(HubEventId.Parse(id));
+        }
+
+        Assert.All(ids.Zip(ids.Skip(1)), pair => Assert.True(pair.First < pair.Second, $"{pair.First} is not before {pair.Second}"));
+    }
+
+    [Fact]
+    public async Task A_live_subscriber_gets_concurrently_published_events_once_each_in_id_order()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        await using var client = await HubClient.ConnectAsync(Node);
+        await client.SubscribeAsync(topic);
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Node.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(i))));
+        await Eventually.HoldsAsync(() => client.Events.Count >= ids.Length, "every event reaches the subscriber");
+
+        var expected = ids.OrderBy(HubEventId.Parse).ToList();
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        Assert.Equal(expected, client.Events.Select(e => e.Id));
+        Assert.Equal(expected, (await Node.ReadAllAsync(topic)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task A_resume_from_before_the_retained_history_returns_what_is_retained_after_a_history_reset()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        var ids = await nodes.BoundedNode.PublishBatchProgressAsync(topic, ScenarioNodes.HistoryBound + 3);
+        await using var client = await HubClient.ConnectAsync(nodes.BoundedNode);
+
+        var replayed = await client.SubscribeAsync(topic, ids[0]);
+
+        // The reset comes off the wire before Subscribe's completion, so the client knows the list has a gap.
+        var arrivals = client.Arrivals;
+        var resetAt = arrivals.ToList().IndexOf(nameof(IProgressClient.OnHistoryReset));
+        Assert.InRange(resetAt, 0, arrivals.ToList().IndexOf(RecordingProtocol.Completion) - 1);
+        await Eventually.HoldsAsync(() => client.Resets.Count > 0, "the client's OnHistoryReset handler runs");
+        var reset = Assert.Single(client.Resets);
+        Assert.Equal(topic, reset.Topic);
+        Assert.Equal(ids[0], reset.RequestedId);
+        Assert.Equal(ids[3], reset.OldestRetainedId);
+        Assert.Equal(ids.Skip(3), replayed.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task A_resume_from_the_newest_trimmed_id_loses_nothing_and_reports_no_reset()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        var ids = await nodes.BoundedNode.PublishBatchProgressAsync(topic, ScenarioNodes.HistoryBound + 3);
+        await using var client = await HubClient.ConnectAsync(nodes.BoundedNode);
+
+        var replayed = await client.SubscribeAsync(topic, ids[2]);
+
+        Assert.Equal(ids.Skip(3), replayed.Select(e => e.Id));
+        Assert.Empty(client.Resets);
+    }
+}
+
+[Collection(EmbeddedNodesDefinition.Name)]
+public sealed class EmbeddedResumeScenarios(EmbeddedNodes nodes) : ResumeScenarios(nodes);
+
+[Collection(RedisNodesDefinition.Name)]
+public sealed class RedisResumeScenarios(RedisNodes nodes) : ResumeScenarios(nodes);
