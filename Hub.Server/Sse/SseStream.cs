@@ -62,7 +62,7 @@ internal sealed partial class SseStream
 
         // SignalR aborts a connection it cannot write to (for example a message from a node that lacked
         // this protocol); the stream must end then too, so the client reconnects and replays.
-        var aborted = connection.ConnectionClosed.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _stop);
+        var aborted = hubConnection.ConnectionAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _stop);
         await _services.HubLifetime.OnConnectedAsync(hubConnection);
         _services.Metrics.ConnectionOpened("sse");
         try

@@ -1,0 +1,292 @@
+using System.Net;
+using System.Text.Json;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Tests.Infrastructure;
+
+namespace RealtimeHub.Tests.Sse;
+
+/// <summary>
+/// The SSE routes' wire formats (CONTRACT.md §5), read with the real SSE parser, run against the
+/// embedded default and against real Redis.
+/// </summary>
+public abstract class SseRouteScenarios(ScenarioNodes nodes)
+{
+    private HubNode Node => nodes.Node;
+
+    [Fact]
+    public async Task Every_route_answers_with_the_event_stream_headers_and_retry_first()
+    {
+        var id = Unique.Id();
+        foreach (var path in new[] { $"/api/sse?topic=bom:{id}", $"/api/realtime/events/{id}", $"/api/enrichment/stream/{id}", $"/api/batches/{id}/stream" })
+        {
+            await using var stream = await SseTestClient.OpenAsync(Node, path);
+            Assert.Equal(HttpStatusCode.OK, stream.Status);
+            Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("no-cache", stream.Response.Headers.CacheControl?.ToString());
+            Assert.Equal("no", string.Join(",", stream.Response.Headers.GetValues("X-Accel-Buffering")));
+        }
+
+        var raw = await SseTestClient.ReadRawAsync(Node, $"/api/batches/{id}/stream", TimeSpan.FromMilliseconds(500));
+        Assert.StartsWith("retry: 3000\n\n", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_envelope_route_names_frames_by_type_and_carries_the_whole_envelope()
+    {
+        var topic = $"batch:{Unique.Id()}";
+        await using var stream = await SseTestClient.OpenAsync(Node, $"/api/sse?topic={topic}");
+        var id = await PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(10));
+
+        var frame = await stream.NextAsync();
+        Assert.Equal(EventTypes.BatchProgress, frame.EventType);
+        Assert.Equal($"{topic}={id}", frame.EventId);
+        using var envelope = JsonDocument.Parse(frame.Data);
+        Assert.Equal(id, envelope.RootElement.GetProperty("id").GetString());
+        Assert.Equal(topic, envelope.RootElement.GetProperty("topic").GetString());
+        Assert.Equal(EventTypes.BatchProgress, envelope.RootElement.GetProperty("type").GetString());
+        Assert.Equal(10, envelope.RootElement.GetProperty("data").GetProperty("progress_percentage").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_merchant_route_greets_then_sends_named_frames_of_the_data_with_its_type()
+    {
+        var merchant = Unique.Id();
+        await PublishAsync($"merchant:{merchant}", EventTypes.MerchantStage, new { stage = "ai_parsing", poId = "po-0", status = "started" });
+        await using var stream = await SseTestClient.OpenAsync(Node, $"/api/realtime/events/{merchant}");
+
+        var connected = await stream.NextAsync();
+        Assert.Equal("message", connected.EventType);
+        using (var greeting = JsonDocument.Parse(connected.Data))
+        {
+            Assert.Equal("connected", greeting.RootElement.GetProperty("type").GetString());
+            Assert.True(greeting.RootElement.GetProperty("timestamp").GetInt64() > 1_700_000_000_000);
+        }
+
+        var types = new[] { EventTypes.MerchantStage, EventTypes.MerchantProgress, EventTypes.MerchantCompletion, EventTypes.MerchantError };
+        foreach (var type in types)
+        {
+            await PublishAsync($"merchant:{merchant}", type, new { stage = "database_save", poId = "po-1", workflowId = "wf-1" });
+        }
+
+        // A merchant stream is a feed: the stage event published before the connect is not replayed.
+        var frames = await stream.TakeAsync(types.Length);
+        Assert.Equal(types, frames.Select(f => f.EventType));
+        foreach (var frame in frames)
+        {
+            using var data = JsonDocument.Parse(frame.Data);
+            Assert.Equal(frame.EventType, data.RootElement.GetProperty("type").GetString());
+            Assert.Equal("po-1", data.RootElement.GetProperty("poId").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task The_enrichment_route_sends_progress_twice_and_ends_with_stream_end()
+    {
+        var bom = Unique.Id();
+        var topic = $"bom:{bom}";
+        await using var stream = await SseTestClient.OpenAsync(Node, $"/api/enrichment/stream/{bom}");
+        var connected = await stream.NextAsync();
+        Assert.Equal("connected", connected.EventType);
+        Assert.Equal($$"""{"type":"connected","bom_id":"{{bom}}","message":"Stream connected"}""", connected.Data);
+
+        var started = await PublishAsync(topic, EventTypes.EnrichmentStarted, Bom(bom, EventTypes.EnrichmentStarted, 0));
+        var progress = await PublishAsync(topic, EventTypes.EnrichmentProgress, Bom(bom, EventTypes.EnrichmentProgress, 40));
+        var completed = await PublishAsync(topic, EventTypes.EnrichmentCompleted, Bom(bom, EventTypes.EnrichmentCompleted, 100));
+
+        var frames = await stream.TakeAsync(5);
+        Assert.Equal(
+            [EventTypes.EnrichmentStarted, EventTypes.EnrichmentProgress, "progress", EventTypes.EnrichmentCompleted, "stream_end"],
+            frames.Select(f => f.EventType));
+        Assert.Equal([started, progress, progress, completed], frames.Take(4).Select(f => f.EventId));
+        Assert.Equal(frames[1].Data, frames[2].Data);
+        using (var state = JsonDocument.Parse(frames[2].Data))
+        {
+            Assert.Equal(40, state.RootElement.GetProperty("state").GetProperty("percent_complete").GetDouble());
+            Assert.Equal(bom, state.RootElement.GetProperty("bom_id").GetString());
+        }
+
+        Assert.Equal($$"""{"type":"stream_end","reason":"{{EventTypes.EnrichmentCompleted}}"}""", frames[4].Data);
+        await stream.WaitForEndAsync();
+    }
+
+    [Fact]
+    public async Task The_batch_route_sends_unnamed_frames_and_closes_after_completed()
+    {
+        var batch = Unique.Id();
+        await using var stream = await SseTestClient.OpenAsync(Node, $"/api/batches/{batch}/stream");
+        var processing = await PublishAsync($"batch:{batch}", EventTypes.BatchProgress, SampleData.BatchProgress(50));
+        var done = await PublishAsync($"batch:{batch}", EventTypes.BatchProgress, SampleData.BatchProgress(100, "completed"));
+
+        var frames = await stream.TakeAsync(2);
+        Assert.All(frames, f => Assert.Equal("message", f.EventType));
+        Assert.Equal([processing, done], frames.Select(f => f.EventId));
+        using (var data = JsonDocument.Parse(frames[1].Data))
+        {
+            Assert.Equal("completed", data.RootElement.GetProperty("stage").GetString());
+        }
+
+        await stream.WaitForEndAsync();
+    }
+
+    [Theory]
+    [InlineData("bom")]
+    [InlineData("batch")]
+    public async Task A_late_connect_to_a_job_first_gets_its_latest_state(string family)
+    {
+        var id = Unique.Id();
+        var (path, type, data) = family == "bom"
+            ? ($"/api/enrichment/stream/{id}", EventTypes.EnrichmentProgress, Bom(id, EventTypes.EnrichmentProgress, 52))
+            : ($"/api/batches/{id}/stream", EventTypes.BatchProgress, SampleData.BatchProgress(52));
+        await PublishAsync($"{family}:{id}", type, data);
+        var latest = await PublishAsync($"{family}:{id}", type, family == "bom" ? Bom(id, type, 53) : SampleData.BatchProgress(53));
+
+        await using var stream = await SseTestClient.OpenAsync(Node, path);
+        var first = await stream.NextAsync();
+        if (first.EventType == "connected")
+        {
+            first = await stream.NextAsync();
+        }
+
+        Assert.Equal(latest, first.EventId);
+        Assert.Contains("53", first.Data, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reconnect_with_the_last_id_replays_exactly_the_missed_events(bool inQuery)
+    {
+        var batch = Unique.Id();
+        var topic = $"batch:{batch}";
+        string lastSeen;
+        await using (var first = await SseTestClient.OpenAsync(Node, $"/api/batches/{batch}/stream"))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(i));
+            }
+
+            lastSeen = (await first.TakeAsync(5))[^1].EventId!;
+        }
+
+        var missed = new List<string>();
+        for (var i = 5; i < 15; i++)
+        {
+            missed.Add(await PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(i)));
+        }
+
+        await using var resumed = inQuery
+            ? await SseTestClient.OpenAsync(Node, $"/api/batches/{batch}/stream?lastEventId={lastSeen}")
+            : await SseTestClient.OpenAsync(Node, $"/api/batches/{batch}/stream", lastEventId: lastSeen);
+        var live = await PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(99));
+
+        var frames = await resumed.TakeAsync(11);
+        Assert.Equal([.. missed, live], frames.Select(f => f.EventId));
+        await Task.Delay(200);
+        Assert.Empty(resumed.Drain());
+    }
+
+    [Fact]
+    public async Task A_several_topic_stream_resumes_every_topic_from_its_composite_id()
+    {
+        var (a, b) = ($"batch:{Unique.Id()}", $"batch:{Unique.Id()}");
+        string cursor;
+        await using (var first = await SseTestClient.OpenAsync(Node, $"/api/sse?topic={a}&topic={b}"))
+        {
+            await PublishAsync(a, EventTypes.BatchProgress, SampleData.BatchProgress(1));
+            await PublishAsync(b, EventTypes.BatchProgress, SampleData.BatchProgress(2));
+            cursor = (await first.TakeAsync(2))[^1].EventId!;
+        }
+
+        var missedA = await PublishAsync(a, EventTypes.BatchProgress, SampleData.BatchProgress(3));
+        var missedB = await PublishAsync(b, EventTypes.BatchProgress, SampleData.BatchProgress(4));
+        await using var resumed = await SseTestClient.OpenAsync(Node, $"/api/sse?topic={a}&topic={b}", lastEventId: cursor);
+
+        var frames = await resumed.TakeAsync(2);
+        var ids = frames.Select(f => JsonDocument.Parse(f.Data).RootElement.GetProperty("id").GetString()).ToList();
+        Assert.Equal([missedA, missedB], ids);
+        Assert.Equal($"{a}={missedA},{b}={missedB}", frames[^1].EventId);
+    }
+
+    [Theory]
+    [InlineData("bom")]
+    [InlineData("batch")]
+    public async Task A_reconnect_after_the_terminal_event_gets_204(string family)
+    {
+        var id = Unique.Id();
+        var terminal = family == "bom"
+            ? await PublishAsync($"bom:{id}", EventTypes.EnrichmentFailed, Bom(id, EventTypes.EnrichmentFailed, 70))
+            : await PublishAsync($"batch:{id}", EventTypes.BatchProgress, SampleData.BatchProgress(70, "failed"));
+        var path = family == "bom" ? $"/api/enrichment/stream/{id}" : $"/api/batches/{id}/stream";
+
+        await using var late = await SseTestClient.OpenAsync(Node, path);
+        Assert.Equal(HttpStatusCode.OK, late.Status);
+        await late.WaitForEndAsync();
+        Assert.Contains(late.Drain(), f => f.EventId == terminal);
+
+        await using var reconnect = await SseTestClient.OpenAsync(Node, path, lastEventId: terminal);
+        Assert.Equal(HttpStatusCode.NoContent, reconnect.Status);
+    }
+
+    [Fact]
+    public async Task Line_breaks_inside_event_data_never_break_a_frame()
+    {
+        var batch = Unique.Id();
+        await using var stream = await SseTestClient.OpenAsync(Node, $"/api/batches/{batch}/stream");
+        await PublishAsync($"batch:{batch}", EventTypes.BatchProgress, new { stage = "x", message = "line one\nline two\r\ndata: forged" });
+
+        var frame = await stream.NextAsync();
+        using var data = JsonDocument.Parse(frame.Data);
+        Assert.Equal("line one\nline two\r\ndata: forged", data.RootElement.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("/api/enrichment/stream/a%3Ab", "bomId")]
+    [InlineData("/api/batches/has%20space/stream", "batchId")]
+    [InlineData("/api/realtime/events/star*", "merchantId")]
+    [InlineData("/api/sse", "topic")]
+    [InlineData("/api/sse?topic=bom:", "topic")]
+    [InlineData("/api/sse?topic=queue:1", "topic")]
+    [InlineData("/api/realtime/events", "merchantId")]
+    [InlineData("/api/batches/ok/stream?lastEventId=yesterday", "Last-Event-ID")]
+    [InlineData("/api/sse?topic=bom:1&lastEventId=bom:1%3Dx", "Last-Event-ID")]
+    [InlineData("/api/batches/ok/stream?lastEventId=1-2%0A3", "Last-Event-ID")]
+    public async Task A_bad_stream_request_gets_400_naming_the_bad_part(string path, string field)
+    {
+        using var response = await Node.Http.GetAsync(path);
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(field, problem.GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task A_stream_asking_for_too_many_topics_gets_400()
+    {
+        var query = string.Join("&", Enumerable.Range(0, 51).Select(i => $"topic=bom:{i}"));
+        using var response = await Node.Http.GetAsync($"/api/sse?{query}");
+        var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("at most 50", problem.Detail(), StringComparison.Ordinal);
+    }
+
+    private async Task<string> PublishAsync(string topic, string type, object data)
+    {
+        using var response = await Node.PublishAsync(topic, type, data);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("id").GetString()!;
+    }
+
+    private static object Bom(string bomId, string type, double percent) => new
+    {
+        event_type = type,
+        bom_id = bomId,
+        organization_id = "org-1",
+        workflow_run_id = "run-1",
+        state = new { status = "enriching", total_items = 100, enriched_items = (long)percent, percent_complete = percent },
+    };
+}
+
+[Collection(EmbeddedNodesDefinition.Name)]
+public sealed class SseRoutesOnTheEmbeddedDefault(EmbeddedNodes nodes) : SseRouteScenarios(nodes);
+
+[Collection(RedisNodesDefinition.Name)]
+public sealed class SseRoutesOnRedis(RedisNodes nodes) : SseRouteScenarios(nodes);
