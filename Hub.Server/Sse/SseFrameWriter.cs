@@ -25,9 +25,11 @@ internal static class SseFrameWriter
     /// <summary>One event: optional <c>id:</c> and <c>event:</c> lines, the data lines, a blank line.</summary>
     public static void Event(IBufferWriter<byte> output, string? id, string? name, ReadOnlySpan<byte> data)
     {
+        // Both are checked before anything is written, so a refused event leaves no partial frame.
+        EnsureSingleLine(id, "id");
+        EnsureSingleLine(name, "event name");
         if (id is not null)
         {
-            EnsureSingleLine(id, "id");
             Utf8(output, "id: ");
             Utf8(output, id);
             Utf8(output, "\n");
@@ -35,7 +37,6 @@ internal static class SseFrameWriter
 
         if (name is not null)
         {
-            EnsureSingleLine(name, "event name");
             Utf8(output, "event: ");
             Utf8(output, name);
             Utf8(output, "\n");
@@ -60,9 +61,9 @@ internal static class SseFrameWriter
         Utf8(output, "\n");
     }
 
-    private static void EnsureSingleLine(string value, string what)
+    private static void EnsureSingleLine(string? value, string what)
     {
-        if (value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+        if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
         {
             throw new ArgumentException($"An SSE {what} cannot contain CR, LF or NUL.", nameof(value));
         }
