@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace RealtimeHub.Contracts.Publishing;
 
 /// <summary>The body of <c>POST /api/topics/{topic}/events</c>.</summary>
-public sealed record PublishEventRequest
+public record PublishEventRequest
 {
     /// <summary>The event type; must be one the topic's family accepts.</summary>
     [JsonPropertyName("type")]
