@@ -20,6 +20,21 @@ public static class Eventually
         }
     }
 
+    /// <summary>Polls an asynchronous <paramref name="condition"/> (an HTTP probe, say) until it holds.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Awaits <paramref name="task"/> or fails after the timeout.</summary>
     public static async Task<T> WithinAsync<T>(Task<T> task, string what, TimeSpan? timeout = null)
     {

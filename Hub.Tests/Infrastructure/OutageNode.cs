@@ -1,0 +1,30 @@
+namespace RealtimeHub.Tests.Infrastructure;
+
+/// <summary>
+/// A hub node on a redis-server of its own, for tests that stop and restart Redis without disturbing
+/// the collections that share the other servers.
+/// </summary>
+public sealed class OutageNode : IAsyncLifetime
+{
+    public RedisServer Redis { get; private set; } = null!;
+
+    public HubNode Node { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Redis = await RedisServer.StartAsync();
+        Node = await HubNode.StartAsync(Redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Node.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OutageNodeDefinition : ICollectionFixture<OutageNode>
+{
+    public const string Name = "One node on a redis-server that goes down";
+}
