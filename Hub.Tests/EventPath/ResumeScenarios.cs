@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR.Client;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
@@ -92,16 +93,47 @@ public abstract class ResumeScenarios(ScenarioNodes nodes)
 
         var replayed = await client.SubscribeAsync(topic, ids[0]);
 
-        // The reset comes off the wire before Subscribe's completion, so the client knows the list has a gap.
-        var arrivals = client.Arrivals;
-        var resetAt = arrivals.ToList().IndexOf(nameof(IProgressClient.OnHistoryReset));
-        Assert.InRange(resetAt, 0, arrivals.ToList().IndexOf(RecordingProtocol.Completion) - 1);
-        await Eventually.HoldsAsync(() => client.Resets.Count > 0, "the client's OnHistoryReset handler runs");
-        var reset = Assert.Single(client.Resets);
+        var reset = await ResetSentBeforeSubscribeReturnedAsync(client);
         Assert.Equal(topic, reset.Topic);
         Assert.Equal(ids[0], reset.RequestedId);
         Assert.Equal(ids[3], reset.OldestRetainedId);
         Assert.Equal(ids.Skip(3), replayed.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Events_past_the_retention_are_dropped_and_a_resume_from_before_them_reports_a_reset()
+    {
+        var clock = new ShiftedClock();
+        await using var node = await nodes.StartNodeAsync(new Dictionary<string, string?> { ["History:Retention"] = "00:01:00" }, clock);
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        var ids = await node.PublishBatchProgressAsync(topic, 3);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await using var client = await HubClient.ConnectAsync(node);
+
+        var replayed = await client.SubscribeAsync(topic, ids[0]);
+
+        Assert.Empty(replayed);
+        var reset = await ResetSentBeforeSubscribeReturnedAsync(client);
+        Assert.Equal(ids[0], reset.RequestedId);
+        Assert.Null(reset.OldestRetainedId);
+        Assert.Empty(await node.ReadAsync(topic));
+    }
+
+    [Fact]
+    public async Task After_Unsubscribe_a_client_gets_no_more_live_events_of_that_topic()
+    {
+        var left = Topic.Bom(Unique.Id()).ToString();
+        var kept = Topic.Bom(Unique.Id()).ToString();
+        await using var client = await HubClient.ConnectAsync(Node);
+        await client.SubscribeAsync(left);
+        await client.SubscribeAsync(kept);
+
+        await client.Connection.InvokeAsync(nameof(IProgressHub.Unsubscribe), left);
+        await Node.PublishOkAsync(left, EventTypes.EnrichmentProgress, SampleData.BomProgress("b", 10));
+        var marker = await Node.PublishOkAsync(kept, EventTypes.EnrichmentProgress, SampleData.BomProgress("b", 20));
+        await client.WaitForEventAsync(marker);
+
+        Assert.Equal([kept], client.Events.Select(e => e.Topic));
     }
 
     [Fact]
@@ -115,6 +147,19 @@ public abstract class ResumeScenarios(ScenarioNodes nodes)
 
         Assert.Equal(ids.Skip(3), replayed.Select(e => e.Id));
         Assert.Empty(client.Resets);
+    }
+
+    /// <summary>
+    /// The one reset the client got, checking it came off the wire before Subscribe's completion so the
+    /// client knows the replay has a gap before it handles the replay.
+    /// </summary>
+    private static async Task<HistoryReset> ResetSentBeforeSubscribeReturnedAsync(HubClient client)
+    {
+        var arrivals = client.Arrivals.ToList();
+        var resetAt = arrivals.IndexOf(nameof(IProgressClient.OnHistoryReset));
+        Assert.InRange(resetAt, 0, arrivals.IndexOf(RecordingProtocol.Completion) - 1);
+        await Eventually.HoldsAsync(() => client.Resets.Count > 0, "the client's OnHistoryReset handler runs");
+        return Assert.Single(client.Resets);
     }
 }
 

@@ -10,6 +10,8 @@ public abstract class ScenarioNodes : IAsyncLifetime
 {
     public const int HistoryBound = 5;
 
+    private string? _redisConnection;
+
     public ShiftedClock Clock { get; } = new();
 
     public HubNode Node { get; private set; } = null!;
@@ -23,13 +25,17 @@ public abstract class ScenarioNodes : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var redis = await StartBackendAsync();
-        Node = await HubNode.StartAsync(redis, services: services => services.AddSingleton<TimeProvider>(Clock));
-        BoundedNode = await HubNode.StartAsync(redis, new Dictionary<string, string?>
+        _redisConnection = await StartBackendAsync();
+        Node = await StartNodeAsync(new Dictionary<string, string?>(), Clock);
+        BoundedNode = await StartNodeAsync(new Dictionary<string, string?>
         {
             ["History:MaxEventsPerTopic"] = HistoryBound.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        }, TimeProvider.System);
     }
+
+    /// <summary>Starts one more node on this backend, for a test that needs settings or a clock of its own.</summary>
+    public Task<HubNode> StartNodeAsync(IDictionary<string, string?> settings, TimeProvider clock) =>
+        HubNode.StartAsync(_redisConnection, settings, services => services.AddSingleton(clock));
 
     public async Task DisposeAsync()
     {

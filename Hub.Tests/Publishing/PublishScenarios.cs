@@ -44,10 +44,8 @@ public abstract class PublishScenarios(ScenarioNodes nodes)
             Item(batch, EventTypes.BatchProgress, SampleData.BatchProgress(6)),
         ];
 
-        using var response = await Node.PostJsonAsync("/api/events", items);
+        var ids = await PublishBatchAsync(items);
 
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var ids = (await response.Content.ReadFromJsonAsync<BatchPublishAccepted>())!.Ids;
         Assert.Equal(4, ids.Count);
         var storedBom = await Node.ReadAllAsync(bom);
         var storedBatch = await Node.ReadAllAsync(batch);
@@ -55,6 +53,23 @@ public abstract class PublishScenarios(ScenarioNodes nodes)
         Assert.Equal([EventTypes.EnrichmentStarted, EventTypes.EnrichmentProgress], storedBom.Select(e => e.Type));
         Assert.Equal([ids[1], ids[3]], storedBatch.Select(e => e.Id));
         Assert.Equal([5.0, 6.0], storedBatch.Select(e => e.Data.GetProperty("progress_percentage").GetDouble()));
+    }
+
+    [Fact]
+    public async Task A_retried_batch_with_idempotency_keys_returns_the_first_ids_and_stores_nothing_new()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        BatchPublishItem[] items =
+        [
+            Item(topic, EventTypes.BatchProgress, SampleData.BatchProgress(1)) with { IdempotencyKey = Unique.Id("key") },
+            Item(topic, EventTypes.BatchProgress, SampleData.BatchProgress(2)) with { IdempotencyKey = Unique.Id("key") },
+        ];
+
+        var first = await PublishBatchAsync(items);
+        var retry = await PublishBatchAsync(items);
+
+        Assert.Equal(first, retry);
+        Assert.Equal(first, (await Node.ReadAllAsync(topic)).Select(e => e.Id));
     }
 
     [Fact]
@@ -79,6 +94,13 @@ public abstract class PublishScenarios(ScenarioNodes nodes)
         Assert.Empty(await Node.ReadAsync(fresh));
         Assert.Empty(await Node.ReadAsync(used, before));
         Assert.Equal(before, Assert.Single(await Node.ReadAsync(used)).Id);
+    }
+
+    private async Task<IReadOnlyList<string>> PublishBatchAsync(BatchPublishItem[] items)
+    {
+        using var response = await Node.PostJsonAsync("/api/events", items);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<BatchPublishAccepted>())!.Ids;
     }
 
     private static BatchPublishItem Item(string topic, string type, object data) =>
