@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace RealtimeHub.Bench;
+
+/// <summary>
+/// An <see cref="HttpClient"/> whose connections come from several loopback source addresses in turn
+/// (127.0.0.1, 127.0.0.2, ...), so the bench is not held to one address's ephemeral ports.
+/// </summary>
+internal static class LoopbackClient
+{
+    // Linux IP_BIND_ADDRESS_NO_PORT: choose the source port at connect time, from the whole 4-tuple.
+    private const int IpProtocolLevel = 0;
+    private const int IpBindAddressNoPort = 24;
+
+    /// <summary>The source addresses 127.0.0.1 .. 127.0.0.<paramref name="count"/>.</summary>
+    public static IPAddress[] SourceAddresses(int count) =>
+        [.. Enumerable.Range(1, count).Select(i => new IPAddress([127, 0, (byte)(i >> 8), (byte)(i & 0xFF)]))];
+
+    /// <summary>A client with one HTTP/1.1 connection per request, bound round-robin to <paramref name="sources"/>.</summary>
+    public static HttpClient Create(IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout)
+    {
+        var next = -1;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = connectTimeout,
+            MaxConnectionsPerServer = int.MaxValue,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+            UseCookies = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var source = sources[(int)((uint)Interlocked.Increment(ref next) % (uint)sources.Count)];
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    if (OperatingSystem.IsLinux())
+                    {
+                        socket.SetRawSocketOption(IpProtocolLevel, IpBindAddressNoPort, BitConverter.GetBytes(1));
+                    }
+
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+}

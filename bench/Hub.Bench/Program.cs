@@ -1,0 +1,54 @@
+using System.Globalization;
+using RealtimeHub.Bench;
+
+// Figures print the same whatever the machine's locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+BenchOptions? options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+if (options is null)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+// The run cancels itself at the hard limit; the watchdog ends the process should cleanup hang after that.
+using var overall = new CancellationTokenSource(options.Timeout);
+Console.CancelKeyPress += (_, e) =>
+{
+    // The server runs in timeout's own process group, out of Ctrl+C's reach: stop it on the way out.
+    e.Cancel = true;
+    overall.Cancel();
+};
+using var watchdog = new Timer(_ => Environment.Exit(3), null, options.Timeout + TimeSpan.FromSeconds(45), Timeout.InfiniteTimeSpan);
+try
+{
+    var result = await BenchRun.RunAsync(options, string.Join(' ', args), overall.Token);
+    Console.WriteLine(result.ToTable());
+    if (options.JsonPath is not null)
+    {
+        await File.WriteAllTextAsync(options.JsonPath, result.ToJson());
+    }
+
+    return result.Failed == 0 && result.ClosedByServer == 0 ? 0 : 1;
+}
+catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+catch (OperationCanceledException) when (overall.IsCancellationRequested)
+{
+    Console.Error.WriteLine($"Hub.Bench stopped before the end: interrupted, or at its hard limit of {options.Timeout.TotalSeconds:0} s (--timeout).");
+    return 3;
+}
