@@ -48,6 +48,20 @@ public abstract class EtaScenarios(ScenarioNodes nodes)
         Assert.Equal(999.5, job.Eta(latest.Data));
     }
 
+    [Theory]
+    [MemberData(nameof(Families))]
+    public async Task A_progress_event_at_100_percent_gets_an_eta_of_zero(string family)
+    {
+        var job = JobOf(family);
+        await Node.PublishOkAsync(job.Topic, job.Type, job.Data(40, null));
+        nodes.Clock.Advance(TimeSpan.FromSeconds(5));
+        await Node.PublishOkAsync(job.Topic, job.Type, job.Data(100, null));
+
+        var latest = Assert.Single(await Node.ReadAsync(job.Topic));
+
+        Assert.Equal(0, job.Eta(latest.Data));
+    }
+
     private static Job JobOf(string family) => family switch
     {
         "bom" => new(
