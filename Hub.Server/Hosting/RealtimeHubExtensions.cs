@@ -1,8 +1,10 @@
+using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Cors;
 using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.Health;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
+using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
 using RealtimeHub.Server.Sse;
@@ -17,10 +19,12 @@ public static class RealtimeHubExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.FillDetail);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services
             .AddHubRedis(configuration)
+            .AddHubAuth(configuration)
+            .AddHubLimits(configuration)
             .AddEventHistory(configuration)
             .AddEtaEstimation(configuration)
             .AddPublishing(configuration)
@@ -38,6 +42,8 @@ public static class RealtimeHubExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseHubAuth();
+        app.UseRateLimiter();
         app.MapProgressHub();
         app.MapPublishingApi();
         app.MapSseRoutes();

@@ -1,6 +1,12 @@
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Serialization;
+using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Limits;
+using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
 using StackExchange.Redis;
 
@@ -15,6 +21,10 @@ internal static class HubExtensions
             .AddJsonProtocol()
             .AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
         services.AddSingleton<TopicReplay>();
+
+        // A hub Publish carries a whole event, so a message may be as large as an event plus its envelope.
+        services.AddOptions<HubOptions>().Configure<IOptions<PublishingOptions>>((hub, publishing) =>
+            hub.MaximumReceiveMessageSize = publishing.Value.MaxEventBytes + (16 * 1024));
         if (configuration.UsesRedis())
         {
             signalR.AddStackExchangeRedis(options =>
@@ -30,7 +40,21 @@ internal static class HubExtensions
 
     public static IEndpointRouteBuilder MapProgressHub(this IEndpointRouteBuilder routes)
     {
-        routes.MapHub<ProgressHub>(HubRoutes.ProgressHub, options => options.AllowStatefulReconnects = true);
+        routes.MapHub<ProgressHub>(HubRoutes.ProgressHub, options =>
+            {
+                options.AllowStatefulReconnects = true;
+                options.CloseOnAuthenticationExpiration = true;
+            })
+            .RequireCaller(routes)
+            .Add(endpoint =>
+            {
+                // Negotiation starts a new connection; rate-limiting the transport requests too would
+                // throttle the messages of connections already open.
+                if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.EndsWith("/negotiate", StringComparison.Ordinal))
+                {
+                    endpoint.Metadata.Add(new EnableRateLimitingAttribute(LimitsExtensions.ConnectPolicy));
+                }
+            });
         return routes;
     }
 }

@@ -1,27 +1,49 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.History;
+using RealtimeHub.Server.Hosting;
+using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
 
 namespace RealtimeHub.Server.Hubs;
 
 /// <summary>The progress hub at <c>/hubs/progress</c> (CONTRACT.md §4).</summary>
-internal sealed class ProgressHub(TopicReplay replay, IProgressPublisher publisher, HubMetrics metrics) : Hub<IProgressClient>
+internal sealed class ProgressHub(
+    TopicReplay replay,
+    IProgressPublisher publisher,
+    TopicAccess access,
+    ConnectionQuota quota,
+    IOptions<LimitsOptions> limits,
+    HubMetrics metrics) : Hub<IProgressClient>
 {
+    private static readonly object SlotKey = new();
+    private static readonly object TopicsKey = new();
+
     public override Task OnConnectedAsync()
     {
+        Context.Items[SlotKey] = quota.TryAcquire(Context.User!)
+            ?? throw new HubException($"This user already holds {limits.Value.MaxConnectionsPerUser} connections, the most allowed.");
+        Context.Items[TopicsKey] = new HashSet<string>(StringComparer.Ordinal);
         metrics.ConnectionOpened(Transport);
         return Task.CompletedTask;
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        metrics.ConnectionClosed(Transport);
+        if (Context.Items.TryGetValue(SlotKey, out var slot))
+        {
+            ((IDisposable)slot!).Dispose();
+            metrics.ConnectionClosed(Transport);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -34,12 +56,28 @@ internal sealed class ProgressHub(TopicReplay replay, IProgressPublisher publish
         {
             after = HubEventId.TryParse(lastEventId, out var id)
                 ? id
-                : throw new HubException($"'{Printable(lastEventId)}' is not an event id; expected '<milliseconds>-<sequence>'.");
+                : throw new HubException($"'{ClientText.Printable(lastEventId)}' is not an event id; expected '<milliseconds>-<sequence>'.");
         }
 
         HistoryRead read;
         try
         {
+            if (!await access.MayReadAsync(Context.User!, parsed, Context.ConnectionAborted))
+            {
+                throw new HubException($"You may not read topic '{parsed}'.");
+            }
+
+            var topics = (HashSet<string>)Context.Items[TopicsKey]!;
+            lock (topics)
+            {
+                if (!topics.Contains(parsed.ToString()) && topics.Count >= limits.Value.MaxTopicsPerConnection)
+                {
+                    throw new HubException($"This connection already follows {topics.Count} topics, the most allowed; unsubscribe from one first.");
+                }
+
+                topics.Add(parsed.ToString());
+            }
+
             read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", latestWhenFresh: true, Context.ConnectionAborted);
         }
         catch (HistoryUnavailableException)
@@ -61,14 +99,28 @@ internal sealed class ProgressHub(TopicReplay replay, IProgressPublisher publish
     }
 
     /// <summary>Leaves a topic.</summary>
-    public Task Unsubscribe(string topic) =>
-        Groups.RemoveFromGroupAsync(Context.ConnectionId, ParseTopic(topic).ToString(), Context.ConnectionAborted);
+    public async Task Unsubscribe(string topic)
+    {
+        var parsed = ParseTopic(topic);
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, parsed.ToString(), Context.ConnectionAborted);
+        var topics = (HashSet<string>)Context.Items[TopicsKey]!;
+        lock (topics)
+        {
+            topics.Remove(parsed.ToString());
+        }
+    }
 
-    /// <summary>Publishes an event through the same path as HTTP publishing; returns its id.</summary>
+    /// <summary>Publishes an event through the same path as HTTP publishing (publisher role); returns its id.</summary>
     public async Task<string> Publish(string topic, string type, JsonElement data)
     {
+        var parsed = ParseTopic(topic);
         try
         {
+            if (!await access.MayPublishAsync(Context.User!, parsed, DataOrganization.Of(data), Context.ConnectionAborted))
+            {
+                throw new HubException($"You may not publish to topic '{parsed}'; publishing needs the publisher role and your own organisation's topics.");
+            }
+
             return await publisher.PublishAsync(topic, type, data, null, Context.ConnectionAborted);
         }
         catch (EventRejectedException rejected)
@@ -83,15 +135,12 @@ internal sealed class ProgressHub(TopicReplay replay, IProgressPublisher publish
 
     private string Transport => Context.Features.Get<IHttpTransportFeature>()?.TransportType switch
     {
-        Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets => "websocket",
-        Microsoft.AspNetCore.Http.Connections.HttpTransportType.ServerSentEvents => "sse",
-        Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling => "long_polling",
+        HttpTransportType.WebSockets => "websocket",
+        HttpTransportType.ServerSentEvents => "sse",
+        HttpTransportType.LongPolling => "long_polling",
         _ => "other",
     };
 
     private static Topic ParseTopic(string? topic) =>
         Topic.TryParse(topic, out var parsed, out var error) ? parsed : throw new HubException(error);
-
-    private static string Printable(string value) =>
-        new([.. value.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
 }

@@ -3,6 +3,7 @@ using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Metrics;
+using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Hubs;
 
@@ -20,7 +21,15 @@ internal sealed class TopicReplay(HubLifetimeManager<ProgressHub> lifetime, IEve
     public async Task<HistoryRead> JoinAndReadAsync(
         string connectionId, Topic topic, HubEventId? after, string route, bool latestWhenFresh, CancellationToken cancellationToken)
     {
-        await lifetime.AddToGroupAsync(connectionId, topic.ToString(), cancellationToken);
+        try
+        {
+            await lifetime.AddToGroupAsync(connectionId, topic.ToString(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            throw new HistoryUnavailableException("The backplane (Redis) cannot be reached.", ex);
+        }
+
         if (after is null && !latestWhenFresh)
         {
             return HistoryRead.Empty;

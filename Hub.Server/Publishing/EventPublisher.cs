@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Publishing;
 using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
@@ -19,6 +20,7 @@ internal sealed class EventPublisher(
     IEventHistory history,
     TopicLocks locks,
     IHubContext<ProgressHub, IProgressClient> hub,
+    ITopicOwners owners,
     HubMetrics metrics,
     IOptions<PublishingOptions> options,
     TimeProvider clock) : IProgressPublisher
@@ -65,7 +67,14 @@ internal sealed class EventPublisher(
         var prepared = new NewEvent[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
-            prepared[i] = await PrepareAsync(topics[i], items[i].Type!, items[i].Data, items[i].IdempotencyKey, cancellationToken);
+            try
+            {
+                prepared[i] = await PrepareAsync(topics[i], items[i].Type!, items[i].Data, items[i].IdempotencyKey, cancellationToken);
+            }
+            catch (EventRejectedException rejected)
+            {
+                throw rejected.AtIndex(i);
+            }
         }
 
         return await StoreAndDeliverAsync(prepared, cancellationToken);
@@ -73,7 +82,17 @@ internal sealed class EventPublisher(
 
     private async Task<NewEvent> PrepareAsync(Topic topic, string type, JsonElement data, string? idempotencyKey, CancellationToken cancellationToken)
     {
+        // The first organisation to publish to a topic owns it; data naming another is refused.
+        if (DataOrganization.Of(data) is { } organization
+            && await owners.ClaimAsync(topic, organization, cancellationToken) is var owner
+            && !string.Equals(owner, organization, StringComparison.Ordinal))
+        {
+            throw new EventRejectedException(
+                "data.organization_id", $"Topic '{topic}' belongs to another organisation.", StatusCodes.Status403Forbidden);
+        }
+
         var now = clock.GetUtcNow();
+
         // Stored compact: no publisher's line breaks can reach an SSE data line.
         var json = await eta.FillAsync(topic, type, data, now, cancellationToken) ?? JsonSerializer.Serialize(data);
         return new NewEvent(topic, type, json, now, idempotencyKey);

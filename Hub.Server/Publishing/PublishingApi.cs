@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Publishing;
+using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Limits;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -13,29 +15,52 @@ internal static class PublishingApi
 
     public static IEndpointRouteBuilder MapPublishingApi(this IEndpointRouteBuilder routes)
     {
-        var api = routes.MapGroup("/api").WithTags("Publishing");
+        var api = routes.MapGroup("/api")
+            .WithTags("Publishing")
+            .RequireCaller(routes, AuthExtensions.PublisherPolicy)
+            .RequireRateLimiting(LimitsExtensions.PublishPolicy);
         api.MapPost("/topics/{topic}/events", PublishOne);
         api.MapPost("/events", PublishBatch);
         return routes;
     }
 
     private static async Task<Accepted<PublishAccepted>> PublishOne(
-        string topic, HttpContext context, IProgressPublisher publisher, IOptions<PublishingOptions> options)
+        string topic, HttpContext context, IProgressPublisher publisher, TopicAccess access, IOptions<PublishingOptions> options)
     {
         // Parse the route's topic first so a bad topic is named even when the body is bad too.
-        EventValidator.ParseTopic(topic);
+        var parsed = EventValidator.ParseTopic(topic);
         var request = await ReadBodyAsync<PublishEventRequest>(context, options.Value.MaxEventBytes + (16 * 1024));
+        await EnsureMayPublishAsync(context, access, parsed, request.Data, "topic");
         var id = await publisher.PublishAsync(topic, request.Type!, request.Data, request.IdempotencyKey, context.RequestAborted);
         return TypedResults.Accepted((string?)null, new PublishAccepted(id));
     }
 
     private static async Task<Accepted<BatchPublishAccepted>> PublishBatch(
-        HttpContext context, IProgressPublisher publisher, IOptions<PublishingOptions> options)
+        HttpContext context, IProgressPublisher publisher, TopicAccess access, IOptions<PublishingOptions> options)
     {
         var limit = (long)options.Value.MaxBatchItems * (options.Value.MaxEventBytes + 1024);
         var items = await ReadBodyAsync<List<BatchPublishItem>>(context, limit);
+        for (var i = 0; i < items.Count; i++)
+        {
+            // A bad topic is the validator's to report (400); only well-formed topics are checked for access here.
+            if (items[i] is { Topic: var topic } item && Contracts.Topics.Topic.TryParse(topic, out var parsed, out _))
+            {
+                await EnsureMayPublishAsync(context, access, parsed, item.Data, $"[{i}].topic", i);
+            }
+        }
+
         var ids = await publisher.PublishBatchAsync(items, context.RequestAborted);
         return TypedResults.Accepted((string?)null, new BatchPublishAccepted(ids));
+    }
+
+    private static async Task EnsureMayPublishAsync(
+        HttpContext context, TopicAccess access, Contracts.Topics.Topic topic, JsonElement data, string field, int? index = null)
+    {
+        if (!await access.MayPublishAsync(context.User, topic, DataOrganization.Of(data), context.RequestAborted))
+        {
+            throw new EventRejectedException(
+                field, $"You may not publish to topic '{topic}' or on behalf of the organisation its data names.", StatusCodes.Status403Forbidden, index);
+        }
     }
 
     /// <summary>Reads the JSON body, turning every way it can be malformed into a 400 that says where.</summary>

@@ -9,7 +9,7 @@ namespace RealtimeHub.Server.Publishing;
 /// Turns the publishing path's failures into RFC 7807 problem details: a rejected event into 400 or
 /// 413 naming the bad part, an unreachable store into 503 with <c>Retry-After</c>.
 /// </summary>
-internal sealed class PublishingProblems(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class PublishingProblems : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -20,7 +20,12 @@ internal sealed class PublishingProblems(IProblemDetailsService problems) : IExc
                 problem = new ProblemDetails
                 {
                     Status = rejected.StatusCode,
-                    Title = rejected.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The event is too large." : "The event was rejected.",
+                    Title = rejected.StatusCode switch
+                    {
+                        StatusCodes.Status413PayloadTooLarge => "The event is too large.",
+                        StatusCodes.Status403Forbidden => "Publishing to this topic is not allowed.",
+                        _ => "The event was rejected.",
+                    },
                     Detail = rejected.Index is { } index ? $"Item {index} is invalid: {rejected.Field}: {rejected.Reason}" : $"{rejected.Field}: {rejected.Reason}",
                 };
                 problem.Extensions["field"] = rejected.Field;
@@ -52,12 +57,8 @@ internal sealed class PublishingProblems(IProblemDetailsService problems) : IExc
                 return false;
         }
 
-        httpContext.Response.StatusCode = problem.Status!.Value;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails = problem,
-            Exception = exception,
-        });
+        // Written whatever the client accepts, so a publisher always learns what was wrong.
+        await TypedResults.Problem(problem).ExecuteAsync(httpContext);
+        return true;
     }
 }

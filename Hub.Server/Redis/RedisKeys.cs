@@ -18,6 +18,9 @@ internal static class RedisKeys
     /// <summary>Remembers the id stored under an idempotency key of a topic.</summary>
     public static RedisKey Idempotency(Topic topic, string key) => $"rh:idem:{topic}:{key}";
 
+    /// <summary>The organisation a topic belongs to.</summary>
+    public static RedisKey TopicOwner(Topic topic) => $"rh:owner:{topic}";
+
     /// <summary>The start times of the jobs running on a topic, for ETA estimates.</summary>
     public static RedisKey JobClocks(Topic topic) => $"rh:jobs:{topic}";
 }

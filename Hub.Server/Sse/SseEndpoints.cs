@@ -1,5 +1,7 @@
-using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Limits;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -8,7 +10,8 @@ internal static class SseEndpoints
 {
     public static IEndpointRouteBuilder MapSseRoutes(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/api/sse", (HttpContext http, SseServices services) =>
+        var sse = routes.MapGroup(string.Empty).RequireCaller(routes).RequireRateLimiting(LimitsExtensions.ConnectPolicy);
+        sse.MapGet("/api/sse", (HttpContext http, SseServices services) =>
         {
             var topics = http.Request.Query["topic"];
             if (topics.Count == 0)
@@ -16,7 +19,7 @@ internal static class SseEndpoints
                 return BadRequest(http, "topic", "Name at least one topic: /api/sse?topic=bom:42&topic=batch:7.");
             }
 
-            var max = services.Options.Value.MaxTopicsPerConnection;
+            var max = services.Limits.Value.MaxTopicsPerConnection;
             if (topics.Count > max)
             {
                 return BadRequest(http, "topic", $"{topics.Count} topics were requested; at most {max} are allowed per stream.");
@@ -39,18 +42,18 @@ internal static class SseEndpoints
             return Run(http, services, EnvelopeFormat.Instance, parsed);
         });
 
-        routes.MapGet("/api/realtime/events/{merchantId}", (string merchantId, HttpContext http, SseServices services) =>
+        sse.MapGet("/api/realtime/events/{merchantId}", (string merchantId, HttpContext http, SseServices services) =>
             RunSingle(http, services, MerchantFormat.Instance, "merchantId", merchantId, Topic.Merchant));
 
-        routes.MapGet("/api/realtime/events", (HttpContext http, SseServices services) =>
+        sse.MapGet("/api/realtime/events", (HttpContext http, SseServices services) =>
             http.User.FindFirst("merchant_id")?.Value is { } merchantId
                 ? RunSingle(http, services, MerchantFormat.Instance, "merchant_id", merchantId, Topic.Merchant)
                 : BadRequest(http, "merchantId", "No merchant given: use /api/realtime/events/{merchantId}, or a token with a merchant_id claim."));
 
-        routes.MapGet("/api/enrichment/stream/{bomId}", (string bomId, HttpContext http, SseServices services) =>
+        sse.MapGet("/api/enrichment/stream/{bomId}", (string bomId, HttpContext http, SseServices services) =>
             RunSingle(http, services, EnrichmentFormat.Instance, "bomId", bomId, Topic.Bom));
 
-        routes.MapGet("/api/batches/{batchId}/stream", (string batchId, HttpContext http, SseServices services) =>
+        sse.MapGet("/api/batches/{batchId}/stream", (string batchId, HttpContext http, SseServices services) =>
             RunSingle(http, services, BatchFormat.Instance, "batchId", batchId, Topic.Batch));
 
         return routes;
@@ -61,7 +64,7 @@ internal static class SseEndpoints
             ? Run(http, services, format, [topicOf(id)])
             : BadRequest(http, field, $"'{field}' is invalid: {error}");
 
-    private static Task Run(HttpContext http, SseServices services, SseFormat format, IReadOnlyList<Topic> topics)
+    private static async Task Run(HttpContext http, SseServices services, SseFormat format, IReadOnlyList<Topic> topics)
     {
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
         if (string.IsNullOrEmpty(lastEventId))
@@ -71,10 +74,41 @@ internal static class SseEndpoints
 
         if (!SseCursor.TryParse(lastEventId, topics, composite: format is EnvelopeFormat, out var cursor, out var error))
         {
-            return BadRequest(http, "Last-Event-ID", error);
+            await BadRequest(http, "Last-Event-ID", error);
+            return;
         }
 
-        return new SseStream(http, format, topics, cursor, services).RunAsync();
+        try
+        {
+            foreach (var topic in topics)
+            {
+                if (!await services.Access.MayReadAsync(http.User, topic, http.RequestAborted))
+                {
+                    await Results.Problem(
+                        title: "The topic is not granted.",
+                        detail: $"You may not read topic '{topic}'.",
+                        statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http);
+                    return;
+                }
+            }
+        }
+        catch (HistoryUnavailableException)
+        {
+            await SseStream.UnavailableAsync(http);
+            return;
+        }
+
+        using var slot = services.Quota.TryAcquire(http.User);
+        if (slot is null)
+        {
+            await Results.Problem(
+                title: "Too many connections.",
+                detail: $"This user already holds {services.Limits.Value.MaxConnectionsPerUser} connections, the most allowed.",
+                statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(http);
+            return;
+        }
+
+        await new SseStream(http, format, topics, cursor, services).RunAsync();
     }
 
     private static Task BadRequest(HttpContext http, string field, string detail) =>

@@ -24,7 +24,4 @@ public sealed class SseOptions
     [Range(4096, 64L * 1024 * 1024, ErrorMessage = "Sse:MaxBufferedBytes must be between 4096 and 67108864.")]
     public long MaxBufferedBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Most topics one <c>/api/sse</c> request may name.</summary>
-    [Range(1, 1000, ErrorMessage = "Sse:MaxTopicsPerConnection must be between 1 and 1000.")]
-    public int MaxTopicsPerConnection { get; set; } = 50;
 }

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
+using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
 
 namespace RealtimeHub.Server.Sse;
@@ -15,6 +17,9 @@ internal sealed class SseServices(
     SseHeartbeat heartbeat,
     HubMetrics metrics,
     IOptions<SseOptions> options,
+    IOptions<LimitsOptions> limits,
+    TopicAccess access,
+    ConnectionQuota quota,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     TimeProvider clock)
@@ -32,6 +37,12 @@ internal sealed class SseServices(
     public HubMetrics Metrics => metrics;
 
     public IOptions<SseOptions> Options => options;
+
+    public IOptions<LimitsOptions> Limits => limits;
+
+    public TopicAccess Access => access;
+
+    public ConnectionQuota Quota => quota;
 
     public IHostApplicationLifetime Lifetime => lifetime;
 

@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Metrics;
+using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -37,7 +39,20 @@ internal sealed partial class SseStream
         _stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, services.Lifetime.ApplicationStopping);
         _outbox = new SseOutbox(services.Options.Value.MaxBufferedBytes, () => _stop.Cancel());
         _heartbeatMs = (long)format.Heartbeat(services.Options.Value).TotalMilliseconds;
+
+        // A stream ends when its token expires; EventSource's reconnect must then bring a fresh token.
+        if (http.User.ExpiresAt() is { } expiry)
+        {
+            _stop.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (expiry - services.Clock.GetUtcNow()).Ticks)));
+        }
     }
+
+    /// <summary>The 503 answer for a stream whose backplane or history store cannot be reached.</summary>
+    public static Task UnavailableAsync(HttpContext http) =>
+        Results.Problem(
+            title: "The event stream is unavailable.",
+            detail: "The backplane or history store cannot be reached; reconnect shortly.",
+            statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
 
     /// <summary>Called by <see cref="SseHeartbeat"/>; queues a heartbeat when the stream has been silent long enough.</summary>
     public void HeartbeatIfSilent(long now)
@@ -63,7 +78,17 @@ internal sealed partial class SseStream
         // SignalR aborts a connection it cannot write to (for example a message from a node that lacked
         // this protocol); the stream must end then too, so the client reconnects and replays.
         var aborted = hubConnection.ConnectionAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _stop);
-        await _services.HubLifetime.OnConnectedAsync(hubConnection);
+        try
+        {
+            await _services.HubLifetime.OnConnectedAsync(hubConnection);
+        }
+        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        {
+            await aborted.DisposeAsync();
+            await UnavailableAsync(_http);
+            return;
+        }
+
         _services.Metrics.ConnectionOpened("sse");
         try
         {
@@ -101,10 +126,7 @@ internal sealed partial class SseStream
         }
         catch (HistoryUnavailableException)
         {
-            await Results.Problem(
-                title: "The event stream is unavailable.",
-                detail: "The backplane or history store cannot be reached; reconnect shortly.",
-                statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(_http);
+            await UnavailableAsync(_http);
             return;
         }
 

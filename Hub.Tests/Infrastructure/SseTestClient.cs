@@ -15,6 +15,7 @@ public sealed class SseTestClient : IAsyncDisposable
 
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<SseItem<string>> _events = Channel.CreateUnbounded<SseItem<string>>();
+    private int _disposed;
 
     private SseTestClient(HttpResponseMessage response) => Response = response;
 
@@ -116,6 +117,11 @@ public sealed class SseTestClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         Response.Dispose();
         await Ended.ContinueWith(_ => { }, TaskScheduler.Default);

@@ -1,0 +1,118 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using RealtimeHub.Server.Redis;
+
+namespace RealtimeHub.Server.Auth;
+
+/// <summary>
+/// Registers authentication (JWT bearer through ASP.NET Core's JwtBearer, API keys) and topic access.
+/// Production refuses to start without a signing key or authority; Development may run open.
+/// </summary>
+internal static partial class AuthExtensions
+{
+    /// <summary>The authorisation policy of publishing routes: the publisher or admin role.</summary>
+    public const string PublisherPolicy = "publisher";
+
+    private const string SelectorScheme = "token-or-api-key";
+
+    public static IServiceCollection AddHubAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate<IHostEnvironment>(
+                (auth, environment) => auth.Enabled || environment.IsDevelopment(),
+                "Auth:SigningKey or Auth:Authority must be set outside Development; the hub will not run open in production.")
+            .ValidateOnStart();
+        services.AddMemoryCache();
+        if (configuration.UsesRedis())
+        {
+            services.AddSingleton<ITopicOwners, RedisTopicOwners>();
+        }
+        else
+        {
+            services.AddSingleton<ITopicOwners, InMemoryTopicOwners>();
+        }
+
+        services.AddSingleton<TopicAccess>();
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "JWT or API key", scheme => scheme.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyHandler.HeaderName) ? ApiKeyHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer()
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>>(ConfigureJwt);
+        services.AddAuthorizationBuilder().AddPolicy(PublisherPolicy, policy => policy
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => context.User.MayPublish()));
+        return services;
+    }
+
+    /// <summary>Adds authentication and authorisation to the pipeline and warns when the hub runs open.</summary>
+    public static WebApplication UseHubAuth(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled)
+        {
+            LogRunningOpen(app.Logger);
+        }
+
+        return app;
+    }
+
+    /// <summary>Requires an authenticated caller (or <paramref name="policy"/>) on <paramref name="endpoints"/>, unless the hub runs open.</summary>
+    public static TBuilder RequireCaller<TBuilder>(this TBuilder endpoints, IEndpointRouteBuilder routes, string? policy = null)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        if (routes.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled)
+        {
+            _ = policy is null ? endpoints.RequireAuthorization() : endpoints.RequireAuthorization(policy);
+        }
+
+        return endpoints;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions jwt, IOptions<AuthOptions> options)
+    {
+        var auth = options.Value;
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters.NameClaimType = "sub";
+        jwt.TokenValidationParameters.RoleClaimType = "role";
+        jwt.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(5);
+        jwt.TokenValidationParameters.ValidateAudience = auth.Audience is not null;
+        jwt.TokenValidationParameters.ValidAudience = auth.Audience;
+        if (!string.IsNullOrEmpty(auth.SigningKey))
+        {
+            jwt.TokenValidationParameters.IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey));
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            jwt.TokenValidationParameters.ValidateIssuer = auth.Issuer is not null;
+            jwt.TokenValidationParameters.ValidIssuer = auth.Issuer;
+        }
+        else if (!string.IsNullOrEmpty(auth.Authority))
+        {
+            jwt.Authority = auth.Authority;
+            jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
+        }
+
+        // EventSource cannot send headers, so browsers pass the token in the query (seed 003's ?token=).
+        jwt.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                if (string.IsNullOrEmpty(context.Request.Headers.Authorization))
+                {
+                    var query = context.Request.Query;
+                    context.Token = query["access_token"].FirstOrDefault() ?? query["token"].FirstOrDefault();
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Auth is off: neither Auth:SigningKey nor Auth:Authority is set, so every caller may read and publish every topic. Development only.")]
+    private static partial void LogRunningOpen(ILogger logger);
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Tests.Infrastructure;
+
+namespace RealtimeHub.Tests.Auth;
+
+/// <summary>Per-organisation rate limits (429 with Retry-After), connections per user and topics per connection.</summary>
+public sealed class LimitTests : IAsyncLifetime
+{
+    private HubNode _node = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = TestTokens.AuthSettings();
+        settings["Limits:PublishPerSecond"] = "1";
+        settings["Limits:PublishBurst"] = "3";
+        settings["Limits:ConnectionsPerSecond"] = "1";
+        settings["Limits:ConnectionsBurst"] = "3";
+        settings["Limits:MaxConnectionsPerUser"] = "2";
+        settings["Limits:MaxTopicsPerConnection"] = "2";
+        _node = await HubNode.StartAsync(null, settings);
+    }
+
+    public Task DisposeAsync() => _node.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task An_organisation_over_its_publish_rate_gets_429_with_retry_after_and_others_do_not()
+    {
+        var busy = TestTokens.Create("worker-a", organization: "org-busy", roles: ["publisher"]);
+        var statuses = new List<HttpStatusCode>();
+        HttpResponseMessage? limited = null;
+        for (var i = 0; i < 6 && limited is null; i++)
+        {
+            var response = await Caller.PublishAsync(_node, busy, $"batch:{Unique.Id()}", EventTypes.BatchProgress, SampleData.BatchProgress(i));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                limited = response;
+            }
+            else
+            {
+                response.Dispose();
+            }
+        }
+
+        Assert.NotNull(limited);
+        using (limited)
+        {
+            await ProblemAssert.IsProblemAsync(limited, HttpStatusCode.TooManyRequests);
+            Assert.True(limited.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "429 without a Retry-After");
+        }
+
+        Assert.All(statuses.SkipLast(1), s => Assert.Equal(HttpStatusCode.Accepted, s));
+        using var other = await Caller.PublishAsync(_node, TestTokens.Create("worker-b", organization: "org-calm", roles: ["publisher"]), $"batch:{Unique.Id()}", EventTypes.BatchProgress, SampleData.BatchProgress(1));
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_organisation_opening_connections_too_fast_gets_429()
+    {
+        var streams = new List<SseTestClient>();
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var stream = await Caller.StreamAsync(_node, $"/api/batches/{Unique.Id()}/stream", TestTokens.Create($"viewer-{i}", organization: "org-stormy", topics: ["*"]));
+                streams.Add(stream);
+                if (stream.Status == HttpStatusCode.TooManyRequests)
+                {
+                    break;
+                }
+            }
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, streams[^1].Status);
+            Assert.NotNull(streams[^1].Response.Headers.RetryAfter);
+            Assert.Equal(4, streams.Count);
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_user_past_the_connection_limit_is_refused_until_one_closes()
+    {
+        var token = TestTokens.Create("heavy-user", topics: ["*"]);
+        await using var first = await Caller.StreamAsync(_node, $"/api/batches/{Unique.Id()}/stream", token);
+        await using var second = await Caller.HubAsync(_node, token);
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+
+        await using (var third = await Caller.StreamAsync(_node, $"/api/batches/{Unique.Id()}/stream", token))
+        {
+            await ProblemAssert.IsProblemAsync(third.Response, HttpStatusCode.TooManyRequests);
+        }
+
+        await first.DisposeAsync();
+        var deadline = DateTime.UtcNow + Eventually.DefaultTimeout;
+        while (true)
+        {
+            await using var again = await Caller.StreamAsync(_node, $"/api/batches/{Unique.Id()}/stream", token);
+            if (again.Status == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "No slot freed up after a connection closed.");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_connection_may_follow_only_so_many_topics()
+    {
+        await using var hub = await Caller.HubAsync(_node, TestTokens.Create("collector", topics: ["*"]));
+        await hub.InvokeAsync<EventEnvelope[]>("Subscribe", "batch:one", null);
+        await hub.InvokeAsync<EventEnvelope[]>("Subscribe", "batch:two", null);
+        await hub.InvokeAsync<EventEnvelope[]>("Subscribe", "batch:two", null);
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<EventEnvelope[]>("Subscribe", "batch:three", null));
+        Assert.Contains("the most allowed", refused.Message, StringComparison.Ordinal);
+
+        await hub.InvokeAsync("Unsubscribe", "batch:one");
+        await hub.InvokeAsync<EventEnvelope[]>("Subscribe", "batch:three", null);
+
+        using var response = await _node.Http.GetAsync($"/api/sse?topic=batch:a&topic=batch:b&topic=batch:c&access_token={TestTokens.Create("collector", topics: ["*"])}");
+        await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+}
