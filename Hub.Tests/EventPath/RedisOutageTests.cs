@@ -38,6 +38,9 @@ public sealed class RedisOutageTests(OutageNode outage)
         var enrichment = await GetAsync("/api/enrichment/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, enrichment.StatusCode);
         Assert.Equal("unhealthy", JsonDocument.Parse(await enrichment.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
+        var late = Topic.Batch(Unique.Id()).ToString();
+        var subscribeError = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(late));
+        Assert.Contains("unavailable", subscribeError.Message, StringComparison.Ordinal);
         Assert.Equal(HubConnectionState.Connected, client.Connection.State);
 
         await outage.Redis.StartAgainAsync();
@@ -46,8 +49,10 @@ public sealed class RedisOutageTests(OutageNode outage)
 
         var after = await Node.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(5));
         await client.WaitForEventAsync(after);
+        Assert.Empty(await client.SubscribeAsync(late));
+        await client.WaitForEventAsync(await Node.PublishOkAsync(late, EventTypes.BatchProgress, SampleData.BatchProgress(6)));
         Assert.Equal(HubConnectionState.Connected, client.Connection.State);
-        Assert.Equal([1.0, 5.0], client.Events.Select(e => e.Data.GetProperty("progress_percentage").GetDouble()));
+        Assert.Equal([1.0, 5.0, 6.0], client.Events.Select(e => e.Data.GetProperty("progress_percentage").GetDouble()));
         Assert.Equal([after], (await Node.ReadAllAsync(topic)).Select(e => e.Id));
     }
 
