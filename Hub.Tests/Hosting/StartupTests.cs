@@ -1,0 +1,46 @@
+using System.Net;
+using RealtimeHub.Tests.Infrastructure;
+
+namespace RealtimeHub.Tests.Hosting;
+
+/// <summary>The server as a process: it refuses bad configuration with one line and a non-zero exit.</summary>
+public sealed class StartupTests
+{
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(30);
+
+    public static TheoryData<string, Dictionary<string, string>, string> BadConfigurations() => new()
+    {
+        { "Production without auth", new() { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "Auth:SigningKey or Auth:Authority" },
+        { "a short signing key", new() { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Auth__SigningKey"] = "too-short" }, "at least 32 bytes" },
+        { "key and authority", new() { ["Auth__SigningKey"] = TestTokens.SigningKey, ["Auth__Authority"] = "https://login.example" }, "not both" },
+        { "a retention that is no time span", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["History__Retention"] = "banana" }, "History:Retention" },
+        { "a zero history bound", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["History__MaxEventsPerTopic"] = "0" }, "History:MaxEventsPerTopic" },
+        { "an unparsable Redis string", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Redis__ConnectionString"] = "127.0.0.1:6379,connectTimeout=soon" }, "Redis:ConnectionString" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadConfigurations))]
+    public async Task Bad_configuration_stops_the_server_with_a_one_line_reason(string what, Dictionary<string, string> environment, string named)
+    {
+        await using var server = ServerProcess.Start(environment);
+        var exit = await server.WaitForExitAsync(ExitWithin);
+
+        Assert.True(exit != 0, $"{what}: the server exited with 0");
+        var lines = server.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"{what}: expected one line on stderr, got: {server.StandardError}");
+        Assert.Contains(named, lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Development_without_auth_runs_open_and_warns_at_start_up()
+    {
+        var port = FreePort.Next();
+        await using var server = ServerProcess.Start(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        await Eventually.HoldsAsync(() => server.StandardOutput.Contains("Auth is off", StringComparison.Ordinal) || server.HasExited, "the start-up warning", TimeSpan.FromSeconds(30));
+        Assert.False(server.HasExited, server.StandardError);
+        using var live = await http.GetAsync("/health/live");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+}
