@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Hosting;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -67,7 +68,7 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
         {
             throw new EventRejectedException("type", type is null or ""
                 ? $"The event type is missing; a {topic.Family.ToString().ToLowerInvariant()} topic accepts {string.Join(", ", accepted)}."
-                : $"'{Printable(type)}' is not an event type of a {topic.Family.ToString().ToLowerInvariant()} topic; use one of {string.Join(", ", accepted)}.");
+                : $"'{ClientText.Printable(type)}' is not an event type of a {topic.Family.ToString().ToLowerInvariant()} topic; use one of {string.Join(", ", accepted)}.");
         }
 
         if (idempotencyKey is not null)
@@ -100,7 +101,7 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
             && eventType.ValueKind == JsonValueKind.String
             && eventType.GetString() != type)
         {
-            throw new EventRejectedException("data.event_type", $"'{Printable(eventType.GetString()!)}' does not match the event type '{type}'.");
+            throw new EventRejectedException("data.event_type", $"'{ClientText.Printable(eventType.GetString()!)}' does not match the event type '{type}'.");
         }
     }
 
@@ -147,8 +148,6 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
         _ => "missing",
     };
 
-    private static string Printable(string value) =>
-        new([.. value.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
 
     private enum Kind
     {

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Hosting;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -35,7 +36,7 @@ internal sealed class SseCursor
 
         if (!composite)
         {
-            error = $"The last event id '{Printable(value)}' is not an event id; expected '<milliseconds>-<sequence>'.";
+            error = $"The last event id '{ClientText.Printable(value)}' is not an event id; expected '<milliseconds>-<sequence>'.";
             return false;
         }
 
@@ -46,7 +47,7 @@ internal sealed class SseCursor
                 || !Topic.TryParse(part[..equals], out var topic, out _)
                 || !HubEventId.TryParse(part[(equals + 1)..], out var id))
             {
-                error = $"The last event id '{Printable(value)}' is not a stream position; expected 'topic=id' pairs separated by commas.";
+                error = $"The last event id '{ClientText.Printable(value)}' is not a stream position; expected 'topic=id' pairs separated by commas.";
                 return false;
             }
 
@@ -84,7 +85,4 @@ internal sealed class SseCursor
 
         return text.ToString();
     }
-
-    private static string Printable(string value) =>
-        new([.. value.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
 }

@@ -16,13 +16,28 @@ public static class SampleData
     };
 
     /// <summary>A seed 003 enrichment progress envelope of one workflow run.</summary>
-    public static object BomProgress(string bomId, double percent, string runId = "run-1") => new
+    public static object BomProgress(string bomId, double percent, string runId = "run-1") =>
+        BomEvent(bomId, EventTypes.EnrichmentProgress, percent, runId);
+
+    /// <summary>A seed 003 enrichment envelope of any type; terminal types get their final status.</summary>
+    public static object BomEvent(string bomId, string type, double percent, string runId = "run-1") => new
     {
-        event_type = EventTypes.EnrichmentProgress,
+        event_type = type,
         bom_id = bomId,
         workflow_id = $"bom-enrichment-{bomId}",
         workflow_run_id = runId,
-        state = new { status = "enriching", total_items = 100, enriched_items = (long)percent, percent_complete = percent },
+        state = new
+        {
+            status = type switch
+            {
+                EventTypes.EnrichmentCompleted => "completed",
+                EventTypes.EnrichmentFailed => "failed",
+                _ => "enriching",
+            },
+            total_items = 100,
+            enriched_items = (long)percent,
+            percent_complete = percent,
+        },
     };
 
     /// <summary>A seed 000/001 merchant progress event of one workflow stage.</summary>

@@ -91,10 +91,10 @@ public sealed class BrowserEventSourceTests
         await Publish(node, $"merchant:{id}", EventTypes.MerchantProgress, new { stage = "ai_parsing", poId = "po-1", workflowId = "wf-1", progress = 30 });
         await Publish(node, $"merchant:{id}", EventTypes.MerchantProgress, new { stage = "ai_parsing", poId = "po-1", workflowId = "wf-1", progress = 90 });
         await Publish(node, $"merchant:{id}", EventTypes.MerchantCompletion, new { stage = "ai_parsing", poId = "po-1", workflowId = "wf-1", lineItems = 5 });
-        await Publish(node, $"bom:{id}", EventTypes.EnrichmentStarted, Bom(id, EventTypes.EnrichmentStarted, 0));
-        await Publish(node, $"bom:{id}", EventTypes.EnrichmentProgress, Bom(id, EventTypes.EnrichmentProgress, 25));
-        await Publish(node, $"bom:{id}", EventTypes.EnrichmentProgress, Bom(id, EventTypes.EnrichmentProgress, 52));
-        await Publish(node, $"bom:{id}", EventTypes.EnrichmentCompleted, Bom(id, EventTypes.EnrichmentCompleted, 100));
+        await Publish(node, $"bom:{id}", EventTypes.EnrichmentStarted, SampleData.BomEvent(id, EventTypes.EnrichmentStarted, 0));
+        await Publish(node, $"bom:{id}", EventTypes.EnrichmentProgress, SampleData.BomEvent(id, EventTypes.EnrichmentProgress, 25));
+        await Publish(node, $"bom:{id}", EventTypes.EnrichmentProgress, SampleData.BomEvent(id, EventTypes.EnrichmentProgress, 52));
+        await Publish(node, $"bom:{id}", EventTypes.EnrichmentCompleted, SampleData.BomEvent(id, EventTypes.EnrichmentCompleted, 100));
         var processing = await Publish(node, $"batch:{id}", EventTypes.BatchProgress, SampleData.BatchProgress(51.5, "processing_sheets"));
         var completed = await Publish(node, $"batch:{id}", EventTypes.BatchProgress, SampleData.BatchProgress(100, "completed"));
 
@@ -121,11 +121,4 @@ public sealed class BrowserEventSourceTests
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
     }
-
-    private static object Bom(string bomId, string type, double percent) => new
-    {
-        event_type = type,
-        bom_id = bomId,
-        state = new { status = percent >= 100 ? "completed" : "enriching", total_items = 100, enriched_items = (long)percent, percent_complete = percent },
-    };
 }
