@@ -70,20 +70,12 @@ public static class HeadlessBrowser
 
     private static string FindHarnessDirectory()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        var harness = Path.Combine(RepositoryRoot.Path, "Hub.Tests", "Browser");
+        if (!Directory.Exists(Path.Combine(harness, "node_modules", "playwright-core")))
         {
-            if (File.Exists(Path.Combine(directory.FullName, "RealtimeHub.sln")))
-            {
-                var harness = Path.Combine(directory.FullName, "Hub.Tests", "Browser");
-                if (!Directory.Exists(Path.Combine(harness, "node_modules", "playwright-core")))
-                {
-                    throw new InvalidOperationException($"{harness} has no node_modules: run `bash test.sh`, which installs them.");
-                }
-
-                return harness;
-            }
+            throw new InvalidOperationException($"{harness} has no node_modules: run `bash test.sh`, which installs them.");
         }
 
-        throw new InvalidOperationException($"No folder above {AppContext.BaseDirectory} holds RealtimeHub.sln.");
+        return harness;
     }
 }

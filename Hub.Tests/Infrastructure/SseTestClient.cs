@@ -85,8 +85,12 @@ public sealed class SseTestClient : IAsyncDisposable
     /// <summary>Waits until the server closes the stream.</summary>
     public Task WaitForEndAsync() => Eventually.WithinAsync(Ended.ContinueWith(_ => true, TaskScheduler.Default), "the server to end the stream");
 
-    /// <summary>Reads the body as raw text until the server closes it (for checking exact frames).</summary>
-    public static async Task<string> ReadRawAsync(HubNode node, string path, TimeSpan until, string? lastEventId = null)
+    /// <summary>
+    /// Reads the body as raw text (for checking exact frames) until the server closes it, <paramref name="until"/>
+    /// has passed, or the text read so far satisfies <paramref name="enough"/>.
+    /// </summary>
+    public static async Task<string> ReadRawAsync(
+        HubNode node, string path, TimeSpan until, string? lastEventId = null, Func<string, bool>? enough = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(node.BaseAddress, path));
         if (lastEventId is not null)
@@ -105,6 +109,10 @@ public sealed class SseTestClient : IAsyncDisposable
             while ((read = await body.ReadAsync(buffer, stop.Token)) > 0)
             {
                 text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                if (enough?.Invoke(text.ToString()) == true)
+                {
+                    break;
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
