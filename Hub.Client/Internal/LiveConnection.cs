@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Contracts.Serialization;
+
+namespace RealtimeHub.Client.Internal;
+
+/// <summary>
+/// One SignalR connection to one node, from start to close. It is never restarted: the client builds a
+/// new one (perhaps to another node) and rejoins its topics, because the hub keeps no group membership
+/// for a connection that comes back (dotnet/aspnetcore#23142).
+/// </summary>
+internal sealed class LiveConnection : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _lost = new();
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public LiveConnection(
+        HubEndpoint endpoint,
+        int generation,
+        RealtimeHubClientOptions options,
+        ILoggerFactory loggerFactory,
+        Action<LiveConnection, EventEnvelope> onEvent,
+        Action<LiveConnection, HistoryReset> onHistoryReset,
+        Action<LiveConnection, Exception?> onClosed)
+    {
+        Endpoint = endpoint;
+        Generation = generation;
+        var builder = new HubConnectionBuilder()
+            .WithUrl(endpoint.Hub, http => http.AccessTokenProvider = options.AccessTokenProvider);
+        builder.Services.AddSingleton(loggerFactory);
+        if (options.Protocol == RealtimeHubProtocol.MessagePack)
+        {
+            builder.AddMessagePackProtocol(messagePack => messagePack.SerializerOptions = HubMessagePack.Options);
+        }
+
+        Hub = builder.Build();
+
+        // The SignalR client runs these handlers one at a time in arrival order, but not in step with the
+        // results of invocations, so a topic's order comes from comparing ids, never from arrival position.
+        Hub.On<EventEnvelope>(nameof(IProgressClient.OnEvent), envelope => onEvent(this, envelope));
+        Hub.On<HistoryReset>(nameof(IProgressClient.OnHistoryReset), reset => onHistoryReset(this, reset));
+        Hub.Closed += error =>
+        {
+            onClosed(this, error);
+            _lost.Cancel();
+            _closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+    }
+
+    public HubEndpoint Endpoint { get; }
+
+    /// <summary>Counts connections from 1, so a topic can tell which connection has it joined.</summary>
+    public int Generation { get; }
+
+    public HubConnection Hub { get; }
+
+    /// <summary>Cancelled once the connection has closed.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    /// <summary>Completes with the close reason (null for a clean close).</summary>
+    public Task<Exception?> Closed => _closed.Task;
+
+    public bool IsLost => _lost.IsCancellationRequested || Hub.State != HubConnectionState.Connected;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Hub.DisposeAsync();
+        _lost.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using RealtimeHub.Client;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Contracts.Payloads.Batch;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Tests.Infrastructure;
+
+namespace RealtimeHub.Tests.Client;
+
+/// <summary>How the typed client resumes when what it missed is gone, or when the history cannot be read yet.</summary>
+public sealed class ResumeTests
+{
+    private const int HistoryBound = 5;
+
+    [Fact]
+    public async Task A_resume_from_an_id_older_than_the_retained_history_raises_HistoryReset_and_delivers_what_is_retained()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var bounded = new Dictionary<string, string?> { ["History:MaxEventsPerTopic"] = HistoryBound.ToString(CultureInfo.InvariantCulture) };
+        await using var publishingNode = await HubNode.StartAsync(redis.ConnectionString, bounded);
+        var nodeA = await HubNode.StartAsync(redis.ConnectionString, bounded);
+        var laterPort = FreePort.Next();
+        var laterUrl = new Uri($"http://127.0.0.1:{laterPort}/");
+        var options = ClientTestKit.Options(RealtimeHubProtocol.MessagePack, nodeA.BaseAddress, laterUrl);
+        await using var client = new RealtimeHubClient(options);
+        var order = new ConcurrentQueue<string>();
+        var resets = new ConcurrentQueue<HistoryReset>();
+        client.HistoryReset += resets.Enqueue;
+        var topic = Topic.Batch(Unique.Id());
+        await using var subscription = await client.SubscribeAsync<BatchProgressData>(topic, e =>
+        {
+            order.Enqueue(e.Id);
+            return Task.CompletedTask;
+        });
+        var seen = await publishingNode.PublishOkAsync(topic.ToString(), EventTypes.BatchProgress, SampleData.BatchProgress(1));
+        await Eventually.HoldsAsync(() => order.Contains(seen), "the first event is delivered");
+
+        // The client's node goes away and nothing answers at the other URL while ten more events are published.
+        await nodeA.DisposeAsync();
+        var missed = await publishingNode.PublishBatchProgressAsync(topic.ToString(), 10, firstPercent: 2);
+        await using var laterNode = await HubNode.StartAsync(redis.ConnectionString, new Dictionary<string, string?>(bounded) { ["urls"] = laterUrl.ToString() });
+
+        await Eventually.HoldsAsync(() => order.Contains(missed[^1]) && !resets.IsEmpty, "the retained events and the reset reach the client");
+        var reset = Assert.Single(resets);
+        Assert.Equal((topic.ToString(), seen, missed[^HistoryBound]), (reset.Topic, reset.RequestedId, reset.OldestRetainedId));
+        Assert.Equal([seen, .. missed.TakeLast(HistoryBound)], order);
+    }
+
+    [Fact]
+    public async Task A_subscribe_while_redis_is_down_is_retried_and_completes_with_the_events_once_redis_is_back()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = await HubNode.StartAsync(redis.ConnectionString);
+        await using var client = new RealtimeHubClient(ClientTestKit.Options(RealtimeHubProtocol.Json, node));
+        await client.StartAsync();
+        var topic = Topic.Batch(Unique.Id());
+
+        await redis.StopAsync();
+        var received = new Received<BatchProgressData>();
+        var subscribing = client.SubscribeAsync<BatchProgressData>(topic, received.Handle);
+        await redis.StartAgainAsync();
+        await using var subscription = await Eventually.WithinAsync(subscribing, "the subscription to complete once Redis is back");
+
+        using var publisher = new RealtimeHubPublisher(ClientTestKit.Options(RealtimeHubProtocol.Json, node));
+        var id = await publisher.PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(5));
+        await received.WaitForCountAsync(1);
+        Assert.Equal([id], received.Ids);
+    }
+}
