@@ -5,6 +5,7 @@ using RealtimeHub.Server.Health;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Limits;
+using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
 using RealtimeHub.Server.Sse;
@@ -31,6 +32,7 @@ public static class RealtimeHubExtensions
             .AddProgressHub(configuration)
             .AddSseShim(configuration)
             .AddHubHealthChecks()
+            .AddHubMetrics(configuration)
             .AddHubCors(configuration);
         return builder;
     }
@@ -48,6 +50,7 @@ public static class RealtimeHubExtensions
         app.MapPublishingApi();
         app.MapSseRoutes();
         app.MapHubHealth();
+        app.MapHubMetrics();
         return app;
     }
 }

@@ -2,15 +2,31 @@ using System.Diagnostics.Metrics;
 
 namespace RealtimeHub.Server.Metrics;
 
-/// <summary>The hub's own instruments (meter <c>RealtimeHub</c>), created per host through <see cref="IMeterFactory"/>.</summary>
+/// <summary>
+/// The hub's own instruments (meter <c>RealtimeHub</c>), created per host through <see cref="IMeterFactory"/>.
+/// What each one counts, and what it cannot see, is in the README's Metrics section.
+/// </summary>
 internal sealed class HubMetrics
 {
     /// <summary>The meter name, for exporters and listeners.</summary>
     public const string MeterName = "RealtimeHub";
 
+    /// <summary>The <c>transport</c> values of <c>realtimehub.connections</c> (CONTRACT.md §7).</summary>
+    public static readonly IReadOnlyList<string> Transports = ["websocket", "sse", "long_polling"];
+
+    // Publish-to-deliver on one node is sub-millisecond to a few milliseconds; a stalled reader shows at the top.
+    private static readonly double[] LatencyBuckets =
+        [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
+
+    private static readonly KeyValuePair<string, object?> SseTransport = new("transport", "sse");
+    private static readonly KeyValuePair<string, object?> LiveKind = new("kind", "live");
+    private static readonly KeyValuePair<string, object?> ReplayKind = new("kind", "replay");
+
     private readonly Counter<long> _eventsAccepted;
     private readonly Counter<long> _replaysServed;
     private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _deliveries;
+    private readonly Histogram<double> _deliveryLatency;
 
     public HubMetrics(IMeterFactory meterFactory)
     {
@@ -18,6 +34,11 @@ internal sealed class HubMetrics
         _eventsAccepted = meter.CreateCounter<long>("realtimehub.events.accepted", "{event}", "Events stored and handed to the backplane.");
         _replaysServed = meter.CreateCounter<long>("realtimehub.replays.served", "{replay}", "Resumes answered from history.");
         _connections = meter.CreateUpDownCounter<long>("realtimehub.connections", "{connection}", "Open connections by transport.");
+        _deliveries = meter.CreateCounter<long>(
+            "realtimehub.deliveries", "{delivery}", "Events written to an SSE connection, live or replayed (SignalR transports are not observable per connection).");
+        _deliveryLatency = meter.CreateHistogram<double>(
+            "realtimehub.delivery.latency", "s", "From the event's acceptance (its envelope timestamp) to its live write to an SSE connection.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
     public void EventAccepted(string family) => _eventsAccepted.Add(1, new KeyValuePair<string, object?>("family", family));
@@ -27,4 +48,22 @@ internal sealed class HubMetrics
     public void ConnectionOpened(string transport) => _connections.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void ConnectionClosed(string transport) => _connections.Add(-1, new KeyValuePair<string, object?>("transport", transport));
+
+    /// <summary>Counts <paramref name="count"/> events written to SSE connections.</summary>
+    public void SseDelivered(int count, bool replay) => _deliveries.Add(count, SseTransport, replay ? ReplayKind : LiveKind);
+
+    /// <summary>Records one live SSE delivery's publish-to-deliver latency.</summary>
+    public void SseDeliveryLatency(TimeSpan latency) => _deliveryLatency.Record(Math.Max(0, latency.TotalSeconds), SseTransport);
+
+    /// <summary>Records zero for every transport and kind, so scrapers see the series before the first connection.</summary>
+    public void PublishZeroSeries()
+    {
+        foreach (var transport in Transports)
+        {
+            _connections.Add(0, new KeyValuePair<string, object?>("transport", transport));
+        }
+
+        _deliveries.Add(0, SseTransport, LiveKind);
+        _deliveries.Add(0, SseTransport, ReplayKind);
+    }
 }

@@ -12,9 +12,11 @@ namespace RealtimeHub.Server.Sse;
 /// shared by every SSE connection on every node: the topic and id (to drop replayed duplicates and to
 /// build the <c>id:</c> line), the type, whether it ends the stream, the envelope as JSON (for
 /// <c>/api/sse</c>) and the product's data as JSON (for the compatibility routes; merchant data gets its
-/// <c>type</c> added as seed 001 expects).
+/// <c>type</c> added as seed 001 expects). The acceptance time travels at full precision for the
+/// publish-to-deliver latency metric.
 /// </summary>
-internal readonly record struct SseRecord(string Topic, HubEventId Id, string Type, bool Terminal, ReadOnlyMemory<byte> EnvelopeJson, ReadOnlyMemory<byte> DataJson)
+internal readonly record struct SseRecord(
+    string Topic, HubEventId Id, string Type, bool Terminal, DateTimeOffset Timestamp, ReadOnlyMemory<byte> EnvelopeJson, ReadOnlyMemory<byte> DataJson)
 {
     public static SseRecord From(EventEnvelope envelope, JsonSerializerOptions jsonOptions)
     {
@@ -23,20 +25,21 @@ internal readonly record struct SseRecord(string Topic, HubEventId Id, string Ty
         var dataJson = topic.Family == TopicFamily.Merchant ? WithType(envelope.Data, envelope.Type) : JsonSerializer.SerializeToUtf8Bytes(envelope.Data);
         return new SseRecord(
             envelope.Topic, HubEventId.Parse(envelope.Id), envelope.Type,
-            EventTypes.IsTerminal(topic.Family, envelope.Type, envelope.Data), envelopeJson, dataJson);
+            EventTypes.IsTerminal(topic.Family, envelope.Type, envelope.Data), envelope.Timestamp, envelopeJson, dataJson);
     }
 
-    /// <summary>Writes the record as: total length, flags, then length-prefixed fields.</summary>
+    /// <summary>Writes the record as: total length, flags, the timestamp's UTC ticks, then length-prefixed fields.</summary>
     public void WriteTo(IBufferWriter<byte> output)
     {
         var topic = Encoding.UTF8.GetBytes(Topic);
         var id = Encoding.UTF8.GetBytes(Id.ToString());
         var type = Encoding.UTF8.GetBytes(Type);
-        var length = 1 + (4 * 5) + topic.Length + id.Length + type.Length + EnvelopeJson.Length + DataJson.Length;
+        var length = 1 + 8 + (4 * 5) + topic.Length + id.Length + type.Length + EnvelopeJson.Length + DataJson.Length;
         var span = output.GetSpan(4 + length);
         BinaryPrimitives.WriteInt32LittleEndian(span, length);
         span[4] = Terminal ? (byte)1 : (byte)0;
-        var at = 5;
+        BinaryPrimitives.WriteInt64LittleEndian(span[5..], Timestamp.UtcTicks);
+        var at = 13;
         foreach (var field in (ReadOnlySpan<ReadOnlyMemory<byte>>)[topic, id, type, EnvelopeJson, DataJson])
         {
             BinaryPrimitives.WriteInt32LittleEndian(span[at..], field.Length);
@@ -65,7 +68,8 @@ internal readonly record struct SseRecord(string Topic, HubEventId Id, string Ty
         var body = buffer.Slice(4, length);
         buffer = buffer[(4 + length)..];
         var terminal = body.Span[0] == 1;
-        var at = 1;
+        var timestamp = new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(body.Span[1..]), TimeSpan.Zero);
+        var at = 9;
         var fields = new ReadOnlyMemory<byte>[5];
         for (var i = 0; i < fields.Length; i++)
         {
@@ -76,7 +80,7 @@ internal readonly record struct SseRecord(string Topic, HubEventId Id, string Ty
 
         record = new SseRecord(
             Encoding.UTF8.GetString(fields[0].Span), HubEventId.Parse(Encoding.UTF8.GetString(fields[1].Span)),
-            Encoding.UTF8.GetString(fields[2].Span), terminal, fields[3], fields[4]);
+            Encoding.UTF8.GetString(fields[2].Span), terminal, timestamp, fields[3], fields[4]);
         return true;
     }
 

@@ -134,7 +134,7 @@ internal sealed partial class SseStream
         var writer = _http.Response.BodyWriter;
         foreach (var envelope in replay.OrderBy(e => HubEventId.Parse(e.Id)))
         {
-            if (Write(writer, SseHubProtocol.Render(envelope)))
+            if (Write(writer, SseHubProtocol.Render(envelope), live: false))
             {
                 await writer.FlushAsync(_stop.Token);
                 return;
@@ -185,7 +185,7 @@ internal sealed partial class SseStream
                     var rest = item;
                     while (!ended && SseRecord.TryRead(ref rest, out var record))
                     {
-                        ended = Write(writer, record);
+                        ended = Write(writer, record, live: true);
                     }
                 }
 
@@ -208,8 +208,8 @@ internal sealed partial class SseStream
         }
     }
 
-    /// <summary>Writes one event unless already delivered; returns true when it ends the stream.</summary>
-    private bool Write(PipeWriter writer, in SseRecord record)
+    /// <summary>Writes one event unless already delivered, and counts it; returns true when it ends the stream.</summary>
+    private bool Write(PipeWriter writer, in SseRecord record, bool live)
     {
         if (_cursor.HasDelivered(record.Topic, record.Id))
         {
@@ -217,6 +217,13 @@ internal sealed partial class SseStream
         }
 
         _format.WriteEvent(writer, record, _cursor.Advance(record.Topic, record.Id));
+        _services.Metrics.SseDelivered(1, replay: !live);
+        if (live)
+        {
+            // A replayed event's age says how long the client was away, not how fast the hub delivers.
+            _services.Metrics.SseDeliveryLatency(_services.Clock.GetUtcNow() - record.Timestamp);
+        }
+
         if (record.Terminal && _format.EndsOnTerminal)
         {
             _format.WriteEnd(writer, record);

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using RealtimeHub.Server.Auth;
+
+namespace RealtimeHub.Server.Metrics;
+
+/// <summary>
+/// <c>GET /metrics</c> in Prometheus text format through OpenTelemetry: the hub's own meter
+/// (<see cref="HubMetrics"/>) and ASP.NET Core's hosting, Kestrel and SignalR connection meters.
+/// </summary>
+internal static class MetricsExtensions
+{
+    /// <summary>The scraping route.</summary>
+    public const string Route = "/metrics";
+
+    public static IServiceCollection AddHubMetrics(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section));
+        services.TryAddSingleton<HubMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(HubMetrics.MeterName)
+
+            // Microsoft.AspNetCore.Hosting, .Server.Kestrel, .Http.Connections (SignalR) and the others ASP.NET Core has.
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
+
+        // After OpenTelemetry's own hosted service, so its listener already hears the zero series.
+        services.AddHostedService<HubMetricsSeries>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHubMetrics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var scrape = app.MapPrometheusScrapingEndpoint(Route);
+        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var allowAnonymous = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.AllowAnonymous ?? app.Environment.IsDevelopment();
+        if (auth.Enabled && !allowAnonymous)
+        {
+            // Operators scrape with an API key (X-Api-Key) or a token with the admin role.
+            scrape.RequireAuthorization(policy => policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.IsAdmin()));
+        }
+
+        return app;
+    }
+
+    /// <summary>Makes the connection gauges show all three transports from the start, at zero.</summary>
+    private sealed class HubMetricsSeries(HubMetrics metrics) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            metrics.PublishZeroSeries();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
