@@ -25,7 +25,9 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
                 var item = events[i];
                 var log = LogFor(item.Topic);
                 log.Trim(options.Value, now);
-                if (item.IdempotencyKey is not null && log.IdempotencyKeys.TryGetValue(item.IdempotencyKey, out var known))
+                if (item.IdempotencyKey is not null
+                    && log.IdempotencyKeys.TryGetValue(item.IdempotencyKey, out var known)
+                    && known.ExpiresAt > now)
                 {
                     results[i] = new AppendedEvent(known.Id, null);
                     continue;
@@ -43,8 +45,9 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
                 log.Events.Enqueue(new(id, envelope));
                 if (item.IdempotencyKey is not null)
                 {
-                    log.IdempotencyKeys[item.IdempotencyKey] = (envelope.Id, now);
-                    log.KeyOrder.Enqueue((item.IdempotencyKey, now));
+                    var expiresAt = now + (item.IdempotencyKeyLifetime ?? options.Value.Retention);
+                    log.IdempotencyKeys[item.IdempotencyKey] = (envelope.Id, expiresAt);
+                    log.KeyOrder.Enqueue((item.IdempotencyKey, expiresAt));
                 }
 
                 log.Trim(options.Value, now);
@@ -103,9 +106,10 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
 
         public Queue<(HubEventId Id, EventEnvelope Envelope)> Events { get; } = new();
 
-        public Dictionary<string, (string Id, DateTimeOffset At)> IdempotencyKeys { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (string Id, DateTimeOffset ExpiresAt)> IdempotencyKeys { get; } = new(StringComparer.Ordinal);
 
-        public Queue<(string Key, DateTimeOffset At)> KeyOrder { get; } = new();
+        /// <summary>Keys in the order they were recorded. A short-lived key queued behind a longer-lived one stays in memory until that one goes, but lookups check each key's own expiry.</summary>
+        public Queue<(string Key, DateTimeOffset ExpiresAt)> KeyOrder { get; } = new();
 
         /// <summary>The newest id ever trimmed, like Redis's <c>max-deleted-entry-id</c>.</summary>
         public HubEventId? LastTrimmed { get; private set; }
@@ -126,10 +130,10 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
                 LastTrimmed = Events.Dequeue().Id;
             }
 
-            while (KeyOrder.Count > 0 && KeyOrder.Peek().At < cutoff)
+            while (KeyOrder.Count > 0 && KeyOrder.Peek().ExpiresAt <= now)
             {
-                var (key, at) = KeyOrder.Dequeue();
-                if (IdempotencyKeys.TryGetValue(key, out var entry) && entry.At == at)
+                var (key, expiresAt) = KeyOrder.Dequeue();
+                if (IdempotencyKeys.TryGetValue(key, out var entry) && entry.ExpiresAt == expiresAt)
                 {
                     IdempotencyKeys.Remove(key);
                 }

@@ -2,5 +2,9 @@ using RealtimeHub.Contracts.Topics;
 
 namespace RealtimeHub.Server.History;
 
-/// <summary>A validated event waiting for its id: the data is already final JSON text.</summary>
-internal sealed record NewEvent(Topic Topic, string Type, string DataJson, DateTimeOffset Timestamp, string? IdempotencyKey);
+/// <summary>
+/// A validated event waiting for its id: the data is already final JSON text. Its idempotency key is
+/// remembered for <see cref="IdempotencyKeyLifetime"/>, or for the history retention when that is null.
+/// </summary>
+internal sealed record NewEvent(
+    Topic Topic, string Type, string DataJson, DateTimeOffset Timestamp, string? IdempotencyKey, TimeSpan? IdempotencyKeyLifetime = null);

@@ -41,22 +41,23 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         """;
 
     // KEYS: stream, idempotency key and trim marker per event. ARGV: max length, oldest id kept, ttl
-    // in ms, then per event: uses-key flag, type, timestamp, data. Returns {id, stored} per event.
+    // in ms, then per event: uses-key flag, key ttl in ms, type, timestamp, data. Returns {id, stored}
+    // per event.
     private const string AppendScript = TrimFunction + """
         local out = {}
         for i = 1, #KEYS / 3 do
           local stream, idem, marker = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-          local b = 3 + (i - 1) * 4
+          local b = 3 + (i - 1) * 5
           local existing = false
           if ARGV[b + 1] == '1' then existing = redis.call('GET', idem) end
           if existing then
             out[i] = {existing, 0}
           else
-            local id = redis.call('XADD', stream, '*', 't', ARGV[b + 2], 'ts', ARGV[b + 3], 'd', ARGV[b + 4])
+            local id = redis.call('XADD', stream, '*', 't', ARGV[b + 3], 'ts', ARGV[b + 4], 'd', ARGV[b + 5])
             trim(stream, marker, ARGV[1], ARGV[2], ARGV[3])
             redis.call('PEXPIRE', stream, ARGV[3])
             redis.call('PEXPIRE', marker, ARGV[3])
-            if ARGV[b + 1] == '1' then redis.call('SET', idem, id, 'PX', ARGV[3]) end
+            if ARGV[b + 1] == '1' then redis.call('SET', idem, id, 'PX', ARGV[b + 2]) end
             out[i] = {id, 1}
           end
         end
@@ -85,7 +86,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
     {
         var limits = options.Value;
         var keys = new RedisKey[events.Count * 3];
-        var args = new RedisValue[3 + (events.Count * 4)];
+        var args = new RedisValue[3 + (events.Count * 5)];
         args[0] = limits.MaxEventsPerTopic;
         args[1] = OldestKeptId();
         args[2] = (long)limits.Retention.TotalMilliseconds;
@@ -95,11 +96,12 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             keys[3 * i] = RedisKeys.History(item.Topic);
             keys[(3 * i) + 1] = RedisKeys.Idempotency(item.Topic, item.IdempotencyKey ?? string.Empty);
             keys[(3 * i) + 2] = RedisKeys.Trimmed(item.Topic);
-            var b = 3 + (i * 4);
+            var b = 3 + (i * 5);
             args[b] = item.IdempotencyKey is null ? "0" : "1";
-            args[b + 1] = item.Type;
-            args[b + 2] = UtcTimestamp.ToText(item.Timestamp);
-            args[b + 3] = item.DataJson;
+            args[b + 1] = (long)(item.IdempotencyKeyLifetime ?? limits.Retention).TotalMilliseconds;
+            args[b + 2] = item.Type;
+            args[b + 3] = UtcTimestamp.ToText(item.Timestamp);
+            args[b + 4] = item.DataJson;
         }
 
         var result = (RedisResult[])(await redis.ExecuteAsync(db => db.ScriptEvaluateAsync(AppendScript, keys, args)))!;

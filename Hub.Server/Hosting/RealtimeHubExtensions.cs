@@ -1,4 +1,5 @@
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Bridge;
 using RealtimeHub.Server.Cors;
 using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.Health;
@@ -29,6 +30,7 @@ public static class RealtimeHubExtensions
             .AddEventHistory(configuration)
             .AddEtaEstimation(configuration)
             .AddPublishing(configuration)
+            .AddRedisBridge(configuration)
             .AddProgressHub(configuration)
             .AddSseShim(configuration)
             .AddHubHealthChecks()

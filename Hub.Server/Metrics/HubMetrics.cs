@@ -25,6 +25,7 @@ internal sealed class HubMetrics
     private readonly Counter<long> _eventsAccepted;
     private readonly Counter<long> _replaysServed;
     private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _bridgeRejected;
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _deliveryLatency;
 
@@ -34,6 +35,7 @@ internal sealed class HubMetrics
         _eventsAccepted = meter.CreateCounter<long>("realtimehub.events.accepted", "{event}", "Events stored and handed to the backplane.");
         _replaysServed = meter.CreateCounter<long>("realtimehub.replays.served", "{replay}", "Resumes answered from history.");
         _connections = meter.CreateUpDownCounter<long>("realtimehub.connections", "{connection}", "Open connections by transport.");
+        _bridgeRejected = meter.CreateCounter<long>("realtimehub.bridge.rejected", "{message}", "Messages on the products' Redis channels the bridge refused, by reason.");
         _deliveries = meter.CreateCounter<long>(
             "realtimehub.deliveries", "{delivery}", "Events written to an SSE connection, live or replayed (SignalR transports are not observable per connection).");
         _deliveryLatency = meter.CreateHistogram<double>(
@@ -48,6 +50,8 @@ internal sealed class HubMetrics
     public void ConnectionOpened(string transport) => _connections.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void ConnectionClosed(string transport) => _connections.Add(-1, new KeyValuePair<string, object?>("transport", transport));
+
+    public void BridgeRejected(string reason) => _bridgeRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Counts <paramref name="count"/> events written to SSE connections.</summary>
     public void SseDelivered(int count, bool replay) => _deliveries.Add(count, SseTransport, replay ? ReplayKind : LiveKind);

@@ -30,8 +30,21 @@ internal sealed class EventPublisher(
     {
         var parsed = EventValidator.ParseTopic(topic);
         validator.Validate(parsed, type, data, idempotencyKey);
-        var ids = await StoreAndDeliverAsync([await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], cancellationToken);
-        return ids[0];
+        var appended = await StoreAndDeliverAsync([await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], cancellationToken);
+        return appended[0].Id;
+    }
+
+    /// <summary>
+    /// The Redis bridge's way in: the same path, but the idempotency key is remembered only for
+    /// <paramref name="keyLifetime"/>, and the outcome says whether this call stored the event.
+    /// </summary>
+    internal async Task<AppendedEvent> PublishOnceAsync(
+        Topic topic, string type, JsonElement data, string idempotencyKey, TimeSpan keyLifetime, CancellationToken cancellationToken)
+    {
+        validator.Validate(topic, type, data, idempotencyKey);
+        var prepared = await PrepareAsync(topic, type, data, idempotencyKey, cancellationToken);
+        var appended = await StoreAndDeliverAsync([prepared with { IdempotencyKeyLifetime = keyLifetime }], cancellationToken);
+        return appended[0];
     }
 
     public async Task<IReadOnlyList<string>> PublishBatchAsync(IReadOnlyList<BatchPublishItem> items, CancellationToken cancellationToken = default)
@@ -77,7 +90,7 @@ internal sealed class EventPublisher(
             }
         }
 
-        return await StoreAndDeliverAsync(prepared, cancellationToken);
+        return [.. (await StoreAndDeliverAsync(prepared, cancellationToken)).Select(a => a.Id)];
     }
 
     private async Task<NewEvent> PrepareAsync(Topic topic, string type, JsonElement data, string? idempotencyKey, CancellationToken cancellationToken)
@@ -98,7 +111,7 @@ internal sealed class EventPublisher(
         return new NewEvent(topic, type, json, now, idempotencyKey);
     }
 
-    private async Task<IReadOnlyList<string>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
     {
         // Held from the append to the hand-off, so this node delivers a topic's events in id order.
         using var held = await locks.AcquireAsync(events.Select(e => e.Topic), CancellationToken.None);
@@ -128,6 +141,6 @@ internal sealed class EventPublisher(
             }
         }
 
-        return [.. appended.Select(a => a.Id)];
+        return appended;
     }
 }

@@ -23,4 +23,19 @@ internal static class RedisKeys
 
     /// <summary>The start times of the jobs running on a topic, for ETA estimates.</summary>
     public static RedisKey JobClocks(Topic topic) => $"rh:jobs:{topic}";
+
+    /// <summary>
+    /// The channels the products' workers publish to with plain <c>PUBLISH</c>, which the bridge
+    /// ingests (<c>merchant:{id}:{suffix}</c>, <c>enrichment:{bomId}</c>, <c>batch:{batchId}:progress</c>).
+    /// None of the hub's own channels starts with these prefixes.
+    /// </summary>
+    public static readonly IReadOnlyList<RedisChannel> BridgePatterns =
+    [
+        RedisChannel.Pattern("merchant:*"),
+        RedisChannel.Pattern("enrichment:*"),
+        RedisChannel.Pattern("batch:*"),
+    ];
+
+    /// <summary>Where a node announces that it has handed a bridged event to the backplane.</summary>
+    public static readonly RedisChannel BridgeHandOffs = RedisChannel.Literal("rh:bridge:handoff");
 }

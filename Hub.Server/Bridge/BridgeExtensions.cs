@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
+
+namespace RealtimeHub.Server.Bridge;
+
+/// <summary>Registers the Redis bridge when Redis is configured and <c>Bridge:Enabled</c> is not false.</summary>
+internal static class BridgeExtensions
+{
+    public static IServiceCollection AddRedisBridge(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (!configuration.UsesRedis())
+        {
+            return services;
+        }
+
+        var section = configuration.GetSection(BridgeOptions.Section);
+        services.AddOptions<BridgeOptions>()
+            .Bind(section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        if (!section.GetValue(nameof(BridgeOptions.Enabled), defaultValue: true))
+        {
+            return services;
+        }
+
+        // The concrete publisher, for its internal bridge entry; the same class, and the same
+        // singletons behind it, as IProgressPublisher.
+        services.TryAddSingleton<EventPublisher>();
+        services.AddSingleton<BridgeOccurrences>();
+        services.AddSingleton<HandOffSignals>();
+        services.AddSingleton<BridgeIngest>();
+        services.AddHostedService<RedisBridge>();
+        return services;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Metrics;
+using RealtimeHub.Server.Publishing;
+using StackExchange.Redis;
+
+namespace RealtimeHub.Server.Bridge;
+
+/// <summary>
+/// Turns one message from a product's channel into a publish on the one path every event takes, or
+/// into a counted rejection. Never throws for a bad message or an unreachable store: the bridge must
+/// go on with the next message.
+/// </summary>
+internal sealed class BridgeIngest(
+    EventPublisher publisher,
+    BridgeOccurrences occurrences,
+    HandOffSignals handOffs,
+    HubMetrics metrics,
+    IOptions<PublishingOptions> publishing,
+    IOptions<BridgeOptions> options,
+    ILogger<BridgeIngest> logger)
+{
+    private readonly int[] _loggedKinds = new int[Enum.GetValues<BridgeRejection>().Length];
+    private int _storeDown;
+    private int _handOffMissed;
+
+    /// <summary>Publishes the message on <paramref name="channel"/>, or counts why not.</summary>
+    public async Task HandleAsync(RedisChannel channel, RedisValue message, CancellationToken cancellationToken)
+    {
+        var name = channel.ToString();
+        if (!BridgeChannel.TryParse(name, out var target))
+        {
+            Reject(BridgeRejection.UnknownChannel, name, "expected merchant:{id}:progress|stage|completion|error, enrichment:{bomId} or batch:{batchId}:progress.");
+            return;
+        }
+
+        // Measured before anything reads it: an oversized payload is never parsed.
+        ReadOnlyMemory<byte> payload = message;
+        if (payload.Length > publishing.Value.MaxEventBytes)
+        {
+            Reject(BridgeRejection.TooLarge, name, $"the payload is {payload.Length} bytes; at most {publishing.Value.MaxEventBytes} are accepted.");
+            return;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(payload);
+        }
+        catch (JsonException ex)
+        {
+            Reject(BridgeRejection.NotJson, name, ex.Message);
+            return;
+        }
+
+        using (document)
+        {
+            await PublishAsync(name, target, document.RootElement, channel, payload, cancellationToken);
+        }
+    }
+
+    private async Task PublishAsync(
+        string name, BridgeChannel target, JsonElement data, RedisChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        // An enrichment channel carries every event type; the seed 003 envelope names it.
+        var type = target.Type ?? EnrichmentType(data);
+        var occurrence = occurrences.Next((byte[])channel!, payload.Span);
+        try
+        {
+            var outcome = await publisher.PublishOnceAsync(
+                target.Topic, type, data, occurrence.IdempotencyKey, options.Value.DedupWindow, cancellationToken);
+            if (Interlocked.Exchange(ref _storeDown, 0) == 1)
+            {
+                BridgeLog.StoreRecovered(logger);
+            }
+
+            if (!outcome.WasDuplicate)
+            {
+                await handOffs.AnnounceAsync(occurrence.IdempotencyKey);
+            }
+            else if (await handOffs.WaitAsync(occurrence.IdempotencyKey, cancellationToken))
+            {
+                Interlocked.Exchange(ref _handOffMissed, 0);
+            }
+            else if (Interlocked.Exchange(ref _handOffMissed, 1) == 0)
+            {
+                BridgeLog.HandOffNotHeard(logger, outcome.Id, target.Topic.ToString(), HandOffSignals.MaxWait);
+            }
+        }
+        catch (EventRejectedException rejected)
+        {
+            Reject(rejected.StatusCode == StatusCodes.Status413PayloadTooLarge ? BridgeRejection.TooLarge : BridgeRejection.Invalid, name, rejected.Message);
+        }
+        catch (HistoryUnavailableException unavailable)
+        {
+            // The worker's PUBLISH cannot be retried; another node may still store the message.
+            if (Interlocked.Exchange(ref _storeDown, 1) == 0)
+            {
+                BridgeLog.StoreUnavailable(logger, unavailable.Message);
+            }
+        }
+        finally
+        {
+            occurrences.Settled(occurrence);
+        }
+    }
+
+    private static string EnrichmentType(JsonElement data) =>
+        data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("event_type", out var type)
+            && type.ValueKind == JsonValueKind.String
+            ? type.GetString()!
+            : string.Empty;
+
+    private void Reject(BridgeRejection kind, string channel, string detail)
+    {
+        metrics.BridgeRejected(kind.Tag());
+        if (Interlocked.Exchange(ref _loggedKinds[(int)kind], 1) == 0)
+        {
+            BridgeLog.Rejected(logger, Printable(channel), kind.Tag(), detail);
+        }
+    }
+
+    /// <summary>Keeps control characters of a channel name out of the log.</summary>
+    private static string Printable(string value) =>
+        new([.. value.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
+}
