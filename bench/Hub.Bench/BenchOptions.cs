@@ -7,11 +7,15 @@ internal sealed record BenchOptions
 {
     /// <summary>The command-line help.</summary>
     public const string Usage = """
-        Hub.Bench: server memory per idle SSE connection.
-        Builds Hub.Server in Release, starts it on a free loopback port, opens the streams, measures, stops it.
+        Hub.Bench: server memory per idle connection, and the load generator.
+        Builds Hub.Server in Release, starts it on a free loopback port (or several nodes sharing a Redis it
+        starts), opens the connections, measures, stops everything.
 
-        usage: dotnet run --project bench/Hub.Bench -c Release -- [options]
-          --connections N     SSE streams to open (10000)
+        usage: dotnet run --project bench/Hub.Bench -c Release -- [--scenario idle|load] [options]
+
+        idle (the default): server memory per idle connection, SSE streams first, then WebSockets
+          --connections N     SSE streams to open (10000); --sse is the same
+          --ws N              SignalR WebSocket connections to open after the SSE streams (0)
           --topics P          distinct topics; stream i uses topic i % P (100)
           --route R           sse | merchant | enrichment | batch (sse: /api/sse?topic=bom:<i % P>)
           --sources K         loopback source addresses 127.0.0.1 .. 127.0.0.K (8)
@@ -20,14 +24,54 @@ internal sealed record BenchOptions
           --settle S          seconds idle before each measurement (10)
           --connect-timeout S seconds allowed for one stream's headers and retry: line (30)
           --timeout S         hard limit for the whole run, in seconds (600)
-          --redis CONN        run the hub with Redis__ConnectionString=CONN (default: embedded, no Redis)
+          --redis CONN        run the hub with Redis__ConnectionString=CONN; "start" starts a redis-server for
+                              the run on a free loopback port (default: embedded, no Redis)
+          --protocol NAME     SignalR protocol of the WebSocket clients: messagepack or json (messagepack)
+
+        load: subscribers on /api/sse and the hub, a publisher on POST /api/events, lost/duplicate accounting
+          --sse M --ws N      SSE and WebSocket subscribers (10000, 0); subscriber j of a transport follows
+                              topic j % P of merchant:bench-0 .. merchant:bench-(P-1)
+          --rate R            events published per second over all topics (1000)
+          --duration S        seconds of publishing (30)
+          --lanes L           publishing lanes, each owning topics t % L == l and posting batches in order (8)
+          --nodes K           hub nodes sharing Redis (1); K > 1 needs --redis
+          --storm-at S        drop every subscriber at once S seconds into publishing; they reconnect at once
+                              with their last ids (--concurrency attempts in flight)
+          --drain S           seconds allowed after publishing for the last events to arrive (30)
           --json PATH         also write the result as JSON to PATH
           --no-build          use the existing Hub.Server/bin/Release build
           --no-gc-probe       do not load the heap probe (a startup hook) into the server
           --repo PATH         the repository root (default: found from the current directory)
+          --source TEXT       what to report as the Hub.Server source (default: the git commit of --repo)
         """;
 
+    public string Scenario { get; init; } = "idle";
+
+    /// <summary>SSE streams (idle) or SSE subscribers (load).</summary>
     public int Connections { get; init; } = 10_000;
+
+    /// <summary>SignalR WebSocket connections.</summary>
+    public int WebSockets { get; init; }
+
+    public bool MessagePack { get; init; } = true;
+
+    public double Rate { get; init; } = 1000;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int Lanes { get; init; } = 8;
+
+    public int Nodes { get; init; } = 1;
+
+    public TimeSpan? StormAt { get; init; }
+
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The load topics are <c>merchant:&lt;prefix&gt;-&lt;n&gt;</c>.</summary>
+    public string TopicPrefix { get; init; } = "bench";
+
+    /// <summary>True when the bench starts its own redis-server.</summary>
+    public bool StartsRedis => Redis == "start";
 
     public int Topics { get; init; } = 100;
 
@@ -54,6 +98,8 @@ internal sealed record BenchOptions
     public bool GcProbe { get; init; } = true;
 
     public string? Repo { get; init; }
+
+    public string? Source { get; init; }
 
     /// <summary>The chosen route with <c>{id}</c> standing for stream i's topic id, i % <see cref="Topics"/>.</summary>
     public string RouteTemplate => Route switch
@@ -83,7 +129,21 @@ internal sealed record BenchOptions
 
             options = args[i] switch
             {
-                "--connections" => options with { Connections = Count(1) },
+                "--scenario" => Value() is "idle" or "load" ? options with { Scenario = args[i] } : throw new ArgumentException("--scenario is idle or load."),
+                "--connections" or "--sse" => options with { Connections = Count(0) },
+                "--ws" => options with { WebSockets = Count(0) },
+                "--protocol" => Value() switch
+                {
+                    "messagepack" => options with { MessagePack = true },
+                    "json" => options with { MessagePack = false },
+                    _ => throw new ArgumentException("--protocol is messagepack or json."),
+                },
+                "--rate" => options with { Rate = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--duration" => options with { Duration = Seconds() },
+                "--lanes" => options with { Lanes = Count(1) },
+                "--nodes" => options with { Nodes = Count(1) },
+                "--storm-at" => options with { StormAt = Seconds() },
+                "--drain" => options with { Drain = Seconds() },
                 "--topics" => options with { Topics = Count(1) },
                 "--route" => options with { Route = Value() },
                 "--sources" => options with { Sources = Count(1) },
@@ -97,6 +157,7 @@ internal sealed record BenchOptions
                 "--no-build" => options with { Build = false },
                 "--no-gc-probe" => options with { GcProbe = false },
                 "--repo" => options with { Repo = Value() },
+                "--source" => options with { Source = Value() },
                 "-h" or "--help" => null,
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'. Try --help."),
             };
@@ -107,6 +168,11 @@ internal sealed record BenchOptions
         }
 
         _ = options.RouteTemplate;
+        if (options.Nodes > 1 && options.Redis is null)
+        {
+            throw new ArgumentException("--nodes above 1 needs Redis: --redis start, or --redis CONN.");
+        }
+
         return options;
     }
 

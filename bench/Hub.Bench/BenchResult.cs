@@ -62,6 +62,9 @@ internal sealed record BenchResult
 
     public required ServerSnapshot After { get; init; }
 
+    /// <summary>The WebSocket phase, opened after the SSE streams were measured; null without <c>--ws</c>.</summary>
+    public WebSocketPhase? WebSockets { get; init; }
+
     /// <summary>After the streams were closed and the server settled again: what they left behind.</summary>
     public required ServerSnapshot Closed { get; init; }
 
@@ -90,7 +93,7 @@ internal sealed record BenchResult
     {
         var rows = new List<(string, string)>
         {
-            ("machine", $"{Machine.Processors} cores, {Mib(Machine.MemoryBytes)}, Linux {Machine.Kernel}, SDK {Machine.DotnetSdk}"),
+            ("machine", $"{Machine.Processors} cores, {Mib(Machine.MemoryBytes)}, Linux {Machine.Kernel}, SDK {Machine.DotnetSdk}, load average {Machine.LoadAverage} at start"),
             ("Hub.Server source", Source),
             ("route", $"{Route}, {Topics} topics, {Sources} source addresses, {(Redis ? "Redis" : "embedded (no Redis)")}"),
             ("open-file limit (soft/hard)", $"{OpenFileLimit} / {OpenFileHardLimit}"),
@@ -115,7 +118,19 @@ internal sealed record BenchResult
             rows.Add(("managed heap once all closed (live, after full GC)", $"{Mib(Closed.Gc?.LiveAfterCollect ?? 0)} ({GcLeftBytesPerConnection:0} B per stream left behind)"));
         }
 
-        rows.Add(("goal ≤ 6 KiB per idle stream (RSS and live heap)", GoalMet ? "met" : "NOT met"));
+        rows.Add(("goal ≤ 6 KiB per idle stream (RSS and live heap)", Opened == 0 ? "-" : GoalMet ? "met" : "NOT met"));
+        if (WebSockets is { } ws)
+        {
+            var rssPerWs = ws.RssBytesPerConnection(After);
+            var livePerWs = ws.GcLiveBytesPerConnection(After);
+            rows.Add(("WebSocket connections opened / asked", $"{ws.Opened} / {ws.Asked} ({ws.Protocol}, each subscribed to one topic)"));
+            rows.Add(("WebSocket failed / closed by server", ws.Errors.Count == 0 ? $"0 / {ws.ClosedByServer}" : $"{string.Join("; ", ws.Errors.Select(e => $"{e.Value}× {e.Key}"))} / {ws.ClosedByServer}"));
+            rows.Add(("WebSocket ramp, connect p50 / p99 / max", $"{ws.RampSeconds:0.0} s, {ws.ConnectP50Ms:0.0} / {ws.ConnectP99Ms:0.0} / {ws.ConnectMaxMs:0.0} ms"));
+            rows.Add(("server RSS before → after the WebSockets", $"{Mib(After.RssAfterCollect ?? After.Rss)} → {Mib(ws.After.Rss)}"));
+            rows.Add(("**RSS per idle WebSocket**", $"**{rssPerWs:0} B ({rssPerWs / 1024:0.0} KiB)**"));
+            rows.Add(("managed live bytes per WebSocket", livePerWs is null ? "not probed" : $"{livePerWs:0} B"));
+            rows.Add(("goal ≤ 8 KiB per idle WebSocket (RSS and live heap)", ws.GoalMet(After) ? "met" : "NOT met"));
+        }
 
         var table = new StringBuilder("| metric | value |\n|---|---|\n");
         foreach (var (name, value) in rows)
@@ -136,4 +151,46 @@ internal sealed record BenchResult
     private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0.0} MiB");
 
     private double PerConnection(long bytes) => Opened == 0 ? 0 : (double)bytes / Opened;
+}
+
+/// <summary>The idle WebSocket phase: SignalR connections opened after the SSE streams, measured against the server then.</summary>
+internal sealed record WebSocketPhase
+{
+    /// <summary>The contract's goal: at most 8 KiB of server memory per idle WebSocket connection.</summary>
+    public const long GoalBytesPerConnection = 8 * 1024;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Load.LoadClients Clients { get; init; } = null!;
+
+    public required string Protocol { get; init; }
+
+    public required int Asked { get; init; }
+
+    public required int Opened { get; init; }
+
+    public required IReadOnlyDictionary<string, int> Errors { get; init; }
+
+    public required long ClosedByServer { get; init; }
+
+    public required double RampSeconds { get; init; }
+
+    public required double ConnectP50Ms { get; init; }
+
+    public required double ConnectP99Ms { get; init; }
+
+    public required double ConnectMaxMs { get; init; }
+
+    public required ServerSnapshot After { get; init; }
+
+    /// <summary>RSS growth per connection from just before the phase (after the SSE measurement's collection).</summary>
+    public double RssBytesPerConnection(ServerSnapshot before) =>
+        Opened == 0 ? 0 : (double)(After.Rss - (before.RssAfterCollect ?? before.Rss)) / Opened;
+
+    /// <summary>Live managed bytes per connection after a forced full collection; null without the probe.</summary>
+    public double? GcLiveBytesPerConnection(ServerSnapshot before) =>
+        After.Gc?.LiveAfterCollect - before.Gc?.LiveAfterCollect is { } d && Opened > 0 ? (double)d / Opened : null;
+
+    public bool GoalMet(ServerSnapshot before) => Opened > 0
+        && RssBytesPerConnection(before) <= GoalBytesPerConnection
+        && (GcLiveBytesPerConnection(before) ?? 0) <= GoalBytesPerConnection;
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using RealtimeHub.Bench.Accounting;
+using RealtimeHub.Bench.Load;
 
 namespace RealtimeHub.Bench;
 
@@ -14,15 +16,16 @@ internal static class BenchRun
     {
         var repo = options.RepoRoot();
         var machine = await MachineInfo.ReadAsync(cancellationToken);
-        var source = await HubServer.DescribeSourceAsync(repo, cancellationToken);
-        var (soft, hard) = Native.RaiseOpenFileLimit((ulong)(options.Connections + options.Warmup + SpareFileDescriptors));
+        var source = options.Source ?? await HubServer.DescribeSourceAsync(repo, cancellationToken);
+        var connections = options.Connections + options.WebSockets;
+        var (soft, hard) = Native.RaiseOpenFileLimit((ulong)(connections + options.Warmup + SpareFileDescriptors));
         Progress($"open-file limit {soft} (hard {hard}), inherited by the server");
-        var needed = (ulong)(options.Connections + options.Warmup + SpareFileDescriptors);
+        var needed = (ulong)(connections + options.Warmup + SpareFileDescriptors);
         if (soft < needed)
         {
             // Past the limit sockets fail in ways that say nothing about the server (and can take the bench down).
             throw new InvalidOperationException(
-                $"{options.Connections} streams need about {needed} open files in the bench and in the server, but the hard limit is {hard}. " +
+                $"{connections} connections need about {needed} open files in the bench and in the server, but the hard limit is {hard}. " +
                 $"Raise it (ulimit -Hn, or the container's nofile limit) or ask for at most {soft - (ulong)(options.Warmup + SpareFileDescriptors)} streams.");
         }
 
@@ -33,9 +36,11 @@ internal static class BenchRun
         }
 
         using var probe = options.GcProbe ? new GcProbe() : null;
-        Progress($"starting the hub ({(options.Redis is null ? "embedded, no Redis" : "Redis " + options.Redis)})");
+        await using var redis = options.StartsRedis ? await RedisProcess.StartAsync(options.Timeout + TimeSpan.FromSeconds(60), cancellationToken) : null;
+        var redisConnection = redis?.ConnectionString ?? options.Redis;
+        Progress($"starting the hub ({(redisConnection is null ? "embedded, no Redis" : "Redis " + redisConnection)})");
         await using var server = await HubServer.StartAsync(
-            repo, options.Redis, options.Timeout + TimeSpan.FromSeconds(60), probe?.Environment ?? new Dictionary<string, string>(), cancellationToken);
+            repo, redisConnection, options.Timeout + TimeSpan.FromSeconds(60), probe?.Environment ?? new Dictionary<string, string>(), cancellationToken);
         Progress($"hub pid {server.Pid} on {server.BaseAddress}");
         using var client = LoopbackClient.Create(LoopbackClient.SourceAddresses(options.Sources), options.ConnectTimeout);
 
@@ -64,8 +69,14 @@ internal static class BenchRun
 
         await SettleAsync(options, cancellationToken);
         var after = await ServerSnapshot.TakeAsync(server, probe, cancellationToken);
+        var webSockets = await OpenWebSocketsAsync(options, server, probe, cancellationToken);
         var closedByServer = swarm.ClosedByServer;
         var events = swarm.Events;
+        if (webSockets is not null)
+        {
+            await webSockets.Clients.DisposeAsync();
+        }
+
         await swarm.DisposeAsync();
         Progress("streams closed; looking for what they left behind");
         await SettleAsync(options, cancellationToken);
@@ -95,7 +106,52 @@ internal static class BenchRun
             ConnectMaxMs = connectMs.Count == 0 ? 0 : connectMs[^1],
             Before = before,
             After = after,
+            WebSockets = webSockets,
             Closed = closed,
+        };
+    }
+
+    /// <summary>The WebSocket phase: SignalR clients subscribed to one topic each, opened after the SSE streams were measured.</summary>
+    private static async Task<WebSocketPhase?> OpenWebSocketsAsync(BenchOptions options, HubServer server, GcProbe? probe, CancellationToken cancellationToken)
+    {
+        if (options.WebSockets == 0)
+        {
+            return null;
+        }
+
+        var sources = LoopbackClient.SourceAddresses(options.Sources);
+        var invoker = new HttpMessageInvoker(LoopbackClient.CreateHandler(sources, options.ConnectTimeout));
+        var errors = new LoadErrors();
+        var clients = new LoadClients(
+            [server.BaseAddress], null!, invoker, new LoadAccounting(options.Topics), new TopicNames("idle", options.Topics),
+            0, options.WebSockets, options.MessagePack, options.Concurrency, options.ConnectTimeout, errors);
+        var step = Math.Max(options.WebSockets / 10, 1);
+        var ramp = Stopwatch.StartNew();
+        var opened = await clients.ConnectAllAsync(done =>
+        {
+            if (done % step == 0)
+            {
+                Progress($"{done} of {options.WebSockets} WebSockets attempted, RSS {server.ReadRss() / 1024 / 1024} MiB");
+            }
+        }, cancellationToken);
+        ramp.Stop();
+        Progress($"{opened} WebSockets open in {ramp.Elapsed.TotalSeconds:0.0} s, {errors.Total} failed");
+        await SettleAsync(options, cancellationToken);
+        var after = await ServerSnapshot.TakeAsync(server, probe, cancellationToken);
+        var connectMs = clients.ConnectMs.Select(c => c.Ms).Order().ToList();
+        return new WebSocketPhase
+        {
+            Clients = clients,
+            Protocol = options.MessagePack ? "messagepack" : "json",
+            Asked = options.WebSockets,
+            Opened = opened,
+            Errors = errors.ByCategory,
+            ClosedByServer = errors.ClosedByServer,
+            RampSeconds = ramp.Elapsed.TotalSeconds,
+            ConnectP50Ms = BenchResult.Percentile(connectMs, 0.50),
+            ConnectP99Ms = BenchResult.Percentile(connectMs, 0.99),
+            ConnectMaxMs = connectMs.Count == 0 ? 0 : connectMs[^1],
+            After = after,
         };
     }
 

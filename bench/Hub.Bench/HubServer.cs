@@ -80,6 +80,14 @@ internal sealed class HubServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+
+        // One anonymous load generator on a few addresses is many organisations' worth of traffic.
+        foreach (var limit in new[] { "PublishPerSecond", "PublishBurst", "ConnectionsPerSecond", "ConnectionsBurst", "MaxConnectionsPerUser" })
+        {
+            start.Environment[$"Limits__{limit}"] = "1000000";
+        }
+
+        start.Environment["Demo__Enabled"] = "false";
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("Redis__ConnectionString");
         if (redis is not null)

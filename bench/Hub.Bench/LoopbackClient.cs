@@ -18,10 +18,14 @@ internal static class LoopbackClient
         [.. Enumerable.Range(1, count).Select(i => new IPAddress([127, 0, (byte)(i >> 8), (byte)(i & 0xFF)]))];
 
     /// <summary>A client with one HTTP/1.1 connection per request, bound round-robin to <paramref name="sources"/>.</summary>
-    public static HttpClient Create(IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout)
+    public static HttpClient Create(IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout) =>
+        new(CreateHandler(sources, connectTimeout)) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>The handler of <see cref="Create"/>, also for WebSockets (<c>ClientWebSocket.ConnectAsync</c> with an invoker).</summary>
+    public static SocketsHttpHandler CreateHandler(IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout)
     {
         var next = -1;
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             ConnectTimeout = connectTimeout,
             MaxConnectionsPerServer = int.MaxValue,
@@ -50,6 +54,5 @@ internal static class LoopbackClient
                 }
             },
         };
-        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 }

@@ -9,7 +9,8 @@ namespace RealtimeHub.Bench;
 /// <param name="Kernel">The kernel release.</param>
 /// <param name="DotnetSdk">What <c>dotnet --version</c> prints.</param>
 /// <param name="Runtime">The runtime the bench runs on.</param>
-internal sealed record MachineInfo(int Processors, long MemoryBytes, string Kernel, string DotnetSdk, string Runtime)
+/// <param name="LoadAverage">/proc/loadavg when the run started: other work on the machine shows here.</param>
+internal sealed record MachineInfo(int Processors, long MemoryBytes, string Kernel, string DotnetSdk, string Runtime, string LoadAverage)
 {
     /// <summary>Reads the figures from <c>/proc</c> and the dotnet CLI.</summary>
     public static async Task<MachineInfo> ReadAsync(CancellationToken cancellationToken)
@@ -21,6 +22,7 @@ internal sealed record MachineInfo(int Processors, long MemoryBytes, string Kern
             ?? throw new InvalidOperationException("Could not run dotnet --version.");
         var sdk = (await dotnet.StandardOutput.ReadToEndAsync(cancellationToken)).Trim();
         await dotnet.WaitForExitAsync(cancellationToken);
-        return new MachineInfo(Environment.ProcessorCount, memoryKiB * 1024, kernel, sdk, RuntimeInformation.FrameworkDescription);
+        var load = string.Join(' ', (await File.ReadAllTextAsync("/proc/loadavg", cancellationToken)).Split(' ').Take(3));
+        return new MachineInfo(Environment.ProcessorCount, memoryKiB * 1024, kernel, sdk, RuntimeInformation.FrameworkDescription, load);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RealtimeHub.Bench;
+using RealtimeHub.Bench.Load;
 
 // Figures print the same whatever the machine's locale.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -33,13 +34,17 @@ Console.CancelKeyPress += (_, e) =>
 using var watchdog = new Timer(_ => Environment.Exit(3), null, options.Timeout + TimeSpan.FromSeconds(45), Timeout.InfiniteTimeSpan);
 try
 {
-    var result = await BenchRun.RunAsync(options, string.Join(' ', args), overall.Token);
-    Console.WriteLine(result.ToTable());
-    if (options.JsonPath is not null)
+    if (options.Scenario == "load")
     {
-        await File.WriteAllTextAsync(options.JsonPath, result.ToJson());
+        var load = await LoadRun.RunAsync(options, string.Join(' ', args), overall.Token);
+        Console.WriteLine(load.ToTable());
+        await WriteJsonAsync(options.JsonPath, load.ToJson());
+        return load.Clean ? 0 : 1;
     }
 
+    var result = await BenchRun.RunAsync(options, string.Join(' ', args), overall.Token);
+    Console.WriteLine(result.ToTable());
+    await WriteJsonAsync(options.JsonPath, result.ToJson());
     return result.Failed == 0 && result.ClosedByServer == 0 ? 0 : 1;
 }
 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
@@ -51,4 +56,13 @@ catch (OperationCanceledException) when (overall.IsCancellationRequested)
 {
     Console.Error.WriteLine($"Hub.Bench stopped before the end: interrupted, or at its hard limit of {options.Timeout.TotalSeconds:0} s (--timeout).");
     return 3;
+}
+
+static async Task WriteJsonAsync(string? path, string json)
+{
+    if (path is not null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await File.WriteAllTextAsync(path, json);
+    }
 }

@@ -34,13 +34,18 @@ internal sealed class SseConnection : IDisposable
     public int Events { get; private set; }
 
     /// <summary>Opens a stream, or throws <see cref="SseConnectException"/> naming what was wrong.</summary>
-    public static async Task<SseConnection> OpenAsync(HttpClient client, Uri uri, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<SseConnection> OpenAsync(HttpClient client, Uri uri, TimeSpan timeout, CancellationToken cancellationToken, string? lastEventId = null)
     {
         var started = Stopwatch.GetTimestamp();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
         HttpResponseMessage? response = null;
         try
         {
@@ -96,6 +101,9 @@ internal sealed class SseConnection : IDisposable
             return cancellationToken.IsCancellationRequested;
         }
     }
+
+    /// <summary>A parser over the rest of the stream, turning each event's data into a <typeparamref name="T"/>.</summary>
+    public SseParser<T> Parse<T>(SseItemParser<T> itemParser) => SseParser.Create(_body, itemParser);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -1,0 +1,145 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using RealtimeHub.Bench.Accounting;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Contracts.Serialization;
+
+namespace RealtimeHub.Bench.Load;
+
+/// <summary>
+/// A SignalR client over WebSockets (negotiation skipped), JSON or MessagePack, following one topic with
+/// <c>Subscribe(topic, lastEventId)</c>. Live events that arrive while <c>Subscribe</c> is still running
+/// are held back and merged after its result, dropping ids already delivered: that window is the only
+/// place where the contract lets a client see an event twice, so every repeat outside it counts.
+/// </summary>
+internal sealed class WebSocketLoadClient(
+    Uri hubUrl, HttpMessageInvoker invoker, bool messagePack, string topic, ClientAccount account, LoadErrors errors) : ILoadClient
+{
+    private readonly Lock _gate = new();
+    private readonly List<EventEnvelope> _early = [];
+    private HubConnection? _connection;
+    private ClientWebSocket? _socket;
+    private bool _subscribing;
+    private volatile bool _dropped;
+
+    public string Transport => "websocket";
+
+    public ClientAccount Account => account;
+
+    public TimeSpan ConnectTime { get; private set; }
+
+    public async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        await StopAsync();
+        _dropped = false;
+        var builder = new HubConnectionBuilder().WithUrl(hubUrl, options =>
+        {
+            options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = true;
+            options.WebSocketFactory = async (context, token) =>
+            {
+                // The shared invoker binds each socket to the next loopback source address.
+                var socket = new ClientWebSocket();
+                await socket.ConnectAsync(context.Uri, invoker, token);
+                _socket = socket;
+                return socket;
+            };
+        });
+        if (messagePack)
+        {
+            builder.AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
+        }
+
+        var connection = builder.Build();
+        connection.ServerTimeout = TimeSpan.FromSeconds(120);
+        connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), OnEvent);
+        connection.Closed += error =>
+        {
+            if (!_dropped)
+            {
+                errors.Closed();
+            }
+
+            return Task.CompletedTask;
+        };
+        _connection = connection;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            _subscribing = true;
+            _early.Clear();
+        }
+
+        await connection.StartAsync(cancellationToken);
+        var missed = await connection.InvokeAsync<List<EventEnvelope>>(
+            nameof(IProgressHub.Subscribe), topic, account.LastEventId, cancellationToken);
+        account.Subscribed();
+        lock (_gate)
+        {
+            var last = account.LastEventId is { } id ? HubEventId.Parse(id) : (HubEventId?)null;
+            foreach (var envelope in missed.Concat(_early))
+            {
+                var eventId = HubEventId.Parse(envelope.Id);
+                if (last is { } seen && eventId <= seen)
+                {
+                    continue;
+                }
+
+                Deliver(envelope);
+                last = eventId;
+            }
+
+            _early.Clear();
+            _subscribing = false;
+        }
+
+        ConnectTime = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    }
+
+    public void Drop()
+    {
+        _dropped = true;
+        _socket?.Abort();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task StopAsync()
+    {
+        if (_connection is { } connection)
+        {
+            _dropped = true;
+            _connection = null;
+            await connection.DisposeAsync();
+        }
+
+        _socket?.Dispose();
+        _socket = null;
+    }
+
+    private void OnEvent(EventEnvelope envelope)
+    {
+        lock (_gate)
+        {
+            if (_subscribing)
+            {
+                _early.Add(envelope);
+                return;
+            }
+        }
+
+        Deliver(envelope);
+    }
+
+    private void Deliver(EventEnvelope envelope)
+    {
+        var read = BenchEvent.FromData(envelope.Data, envelope.Id);
+        if (read.Seq >= 0)
+        {
+            account.Deliver(read.Seq, read.Sent, read.Id);
+        }
+    }
+}
