@@ -25,8 +25,6 @@ internal sealed class HubMetrics
     private readonly Counter<long> _eventsAccepted;
     private readonly Counter<long> _replaysServed;
     private readonly UpDownCounter<long> _connections;
-    private readonly Counter<long> _deliveries;
-    private readonly Histogram<double> _deliveryLatency;
     private readonly Counter<long> _bridgeRejected;
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _deliveryLatency;
@@ -37,11 +35,6 @@ internal sealed class HubMetrics
         _eventsAccepted = meter.CreateCounter<long>("realtimehub.events.accepted", "{event}", "Events stored and handed to the backplane.");
         _replaysServed = meter.CreateCounter<long>("realtimehub.replays.served", "{replay}", "Resumes answered from history.");
         _connections = meter.CreateUpDownCounter<long>("realtimehub.connections", "{connection}", "Open connections by transport.");
-        _deliveries = meter.CreateCounter<long>(
-            "realtimehub.deliveries", "{delivery}", "Events written to an SSE connection, live or replayed (SignalR transports are not observable per connection).");
-        _deliveryLatency = meter.CreateHistogram<double>(
-            "realtimehub.delivery.latency", "s", "From the event's acceptance (its envelope timestamp) to its live write to an SSE connection.",
-            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _bridgeRejected = meter.CreateCounter<long>("realtimehub.bridge.rejected", "{message}", "Messages on the products' Redis channels the bridge refused, by reason.");
         _deliveries = meter.CreateCounter<long>(
             "realtimehub.deliveries", "{delivery}", "Events written to an SSE connection, live or replayed (SignalR transports are not observable per connection).");
@@ -57,24 +50,6 @@ internal sealed class HubMetrics
     public void ConnectionOpened(string transport) => _connections.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void ConnectionClosed(string transport) => _connections.Add(-1, new KeyValuePair<string, object?>("transport", transport));
-
-    /// <summary>Counts <paramref name="count"/> events written to SSE connections.</summary>
-    public void SseDelivered(int count, bool replay) => _deliveries.Add(count, SseTransport, replay ? ReplayKind : LiveKind);
-
-    /// <summary>Records one live SSE delivery's publish-to-deliver latency.</summary>
-    public void SseDeliveryLatency(TimeSpan latency) => _deliveryLatency.Record(Math.Max(0, latency.TotalSeconds), SseTransport);
-
-    /// <summary>Records zero for every transport and kind, so scrapers see the series before the first connection.</summary>
-    public void PublishZeroSeries()
-    {
-        foreach (var transport in Transports)
-        {
-            _connections.Add(0, new KeyValuePair<string, object?>("transport", transport));
-        }
-
-        _deliveries.Add(0, SseTransport, LiveKind);
-        _deliveries.Add(0, SseTransport, ReplayKind);
-    }
 
     public void BridgeRejected(string reason) => _bridgeRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
