@@ -8,7 +8,8 @@ namespace RealtimeHub.Server.Health;
 /// <summary>Liveness, readiness and seed 003's enrichment health route (CONTRACT.md §7).</summary>
 internal static class HealthEndpoints
 {
-    private const string ReadyTag = "ready";
+    /// <summary>The tag of the checks that decide readiness.</summary>
+    public const string ReadyTag = "ready";
 
     public static IServiceCollection AddHubHealthChecks(this IServiceCollection services)
     {

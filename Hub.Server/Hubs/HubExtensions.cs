@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Serialization;
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Health;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
@@ -21,6 +22,7 @@ internal static class HubExtensions
             .AddJsonProtocol()
             .AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
         services.AddSingleton<TopicReplay>();
+        services.AddSingleton<LocalConnections>();
 
         // A hub Publish carries a whole event, so a message may be as large as an event plus its envelope.
         services.AddOptions<HubOptions>().Configure<IOptions<PublishingOptions>>((hub, publishing) =>
@@ -29,6 +31,9 @@ internal static class HubExtensions
         {
             signalR.AddStackExchangeRedis(options =>
                 options.Configuration.ChannelPrefix = RedisChannel.Literal(RedisKeys.BackplanePrefix));
+
+            services.AddHostedService<BackplaneWatch>();
+            services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("backplane", tags: [HealthEndpoints.ReadyTag]);
 
             // The backplane shares the node's one multiplexer with the history store.
             services.AddOptions<RedisOptions>().Configure<RedisConnection>((options, redis) =>

@@ -21,6 +21,7 @@ internal sealed class ProgressHub(
     IProgressPublisher publisher,
     TopicAccess access,
     ConnectionQuota quota,
+    LocalConnections connections,
     IOptions<LimitsOptions> limits,
     HubMetrics metrics) : Hub<IProgressClient>
 {
@@ -32,12 +33,14 @@ internal sealed class ProgressHub(
         Context.Items[SlotKey] = quota.TryAcquire(Context.User!)
             ?? throw new HubException($"This user already holds {limits.Value.MaxConnectionsPerUser} connections, the most allowed.");
         Context.Items[TopicsKey] = new HashSet<string>(StringComparer.Ordinal);
+        connections.Add(Context.ConnectionId, Context.Abort);
         metrics.ConnectionOpened(Transport);
         return Task.CompletedTask;
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        connections.Remove(Context.ConnectionId);
         if (Context.Items.TryGetValue(SlotKey, out var slot))
         {
             ((IDisposable)slot!).Dispose();

@@ -20,6 +20,7 @@ internal sealed class SseServices(
     IOptions<LimitsOptions> limits,
     TopicAccess access,
     ConnectionQuota quota,
+    LocalConnections connections,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     TimeProvider clock)
@@ -43,6 +44,8 @@ internal sealed class SseServices(
     public TopicAccess Access => access;
 
     public ConnectionQuota Quota => quota;
+
+    public LocalConnections Connections => connections;
 
     public IHostApplicationLifetime Lifetime => lifetime;
 

@@ -90,12 +90,14 @@ internal sealed partial class SseStream
         }
 
         _services.Metrics.ConnectionOpened("sse");
+        _services.Connections.Add(hubConnection.ConnectionId, _stop.Cancel);
         try
         {
             await ServeAsync(hubConnection.ConnectionId);
         }
         finally
         {
+            _services.Connections.Remove(hubConnection.ConnectionId);
             _services.Heartbeat.Remove(this);
             _outbox.Complete();
             await _services.HubLifetime.OnDisconnectedAsync(hubConnection);

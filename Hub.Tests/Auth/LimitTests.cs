@@ -94,6 +94,9 @@ public sealed class LimitTests : IAsyncLifetime
         await using var second = await Caller.HubAsync(_node, token);
         Assert.Equal(HttpStatusCode.OK, first.Status);
 
+        // A call runs only after OnConnectedAsync, which is where the hub connection takes its slot.
+        await second.InvokeAsync<EventEnvelope[]>("Subscribe", $"batch:{Unique.Id()}", null);
+
         await using (var third = await Caller.StreamAsync(_node, $"/api/batches/{Unique.Id()}/stream", token))
         {
             await ProblemAssert.IsProblemAsync(third.Response, HttpStatusCode.TooManyRequests);

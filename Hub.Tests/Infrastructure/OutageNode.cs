@@ -10,15 +10,20 @@ public sealed class OutageNode : IAsyncLifetime
 
     public HubNode Node { get; private set; } = null!;
 
+    /// <summary>A second node on the same Redis, which may be publishing before <see cref="Node"/> hears again.</summary>
+    public HubNode OtherNode { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
         Node = await HubNode.StartAsync(Redis.ConnectionString);
+        OtherNode = await HubNode.StartAsync(Redis.ConnectionString);
     }
 
     public async Task DisposeAsync()
     {
         await Node.DisposeAsync();
+        await OtherNode.DisposeAsync();
         await Redis.DisposeAsync();
     }
 }
