@@ -81,6 +81,7 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
             throw new EventRejectedException("data", $"The data must be a JSON object, not {Describe(data.ValueKind)}.");
         }
 
+        CheckStructure(data, "data");
         var size = Encoding.UTF8.GetByteCount(data.GetRawText());
         if (size > options.Value.MaxEventBytes)
         {
@@ -138,8 +139,58 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
         }
     }
 
+    /// <summary>
+    /// Rejects what no reader can take apart the same way: text that is not Unicode (a lone surrogate
+    /// escape, bytes that are not UTF-8) and a property name given twice in one object.
+    /// </summary>
+    private static void CheckStructure(JsonElement value, string path)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in value.EnumerateObject())
+                {
+                    var name = Unicode(() => property.Name, path, "A property name");
+                    var at = $"{path}.{ClientText.Printable(name)}";
+                    if (!names.Add(name))
+                    {
+                        throw new EventRejectedException(at, "The property appears more than once in its object; give each name once.");
+                    }
+
+                    CheckStructure(property.Value, at);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    CheckStructure(item, $"{path}[{index++}]");
+                }
+
+                break;
+            case JsonValueKind.String:
+                Unicode(value.GetString, path, "The text");
+                break;
+        }
+    }
+
+    private static string Unicode(Func<string?> read, string path, string what)
+    {
+        try
+        {
+            return read() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new EventRejectedException(path, $"{what} is not valid Unicode (a lone surrogate escape or bytes that are not UTF-8).");
+        }
+    }
+
     private static string Describe(JsonValueKind kind) => kind switch
     {
+        JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
         JsonValueKind.String => "a string",
         JsonValueKind.Number => "a number",
@@ -205,9 +256,18 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
             }
         }
 
-        private static double Number(JsonElement value, string path) =>
-            value.ValueKind == JsonValueKind.Number
-                ? value.GetDouble()
-                : throw new EventRejectedException(path, $"Expected a number, got {Describe(value.ValueKind)}.");
+        private static double Number(JsonElement value, string path)
+        {
+            if (value.ValueKind != JsonValueKind.Number)
+            {
+                throw new EventRejectedException(path, $"Expected a number, got {Describe(value.ValueKind)}.");
+            }
+
+            // JSON may spell a number too large for a double (1e999); it must not pass as infinity.
+            var number = value.GetDouble();
+            return double.IsFinite(number)
+                ? number
+                : throw new EventRejectedException(path, $"Expected a finite number, got {ClientText.Printable(value.GetRawText())}.");
+        }
     }
 }

@@ -11,7 +11,8 @@ namespace RealtimeHub.Server.Publishing;
 /// <summary>The HTTP publishing routes of CONTRACT.md §3.</summary>
 internal static class PublishingApi
 {
-    private static readonly JsonSerializerOptions BodyOptions = new(JsonSerializerDefaults.Web) { MaxDepth = 64 };
+    // A name given twice is read differently by different parsers, so it is refused rather than guessed.
+    private static readonly JsonSerializerOptions BodyOptions = new(JsonSerializerDefaults.Web) { MaxDepth = 64, AllowDuplicateProperties = false };
 
     public static IEndpointRouteBuilder MapPublishingApi(this IEndpointRouteBuilder routes)
     {

@@ -3,6 +3,7 @@ using System.Text;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Hosting;
+using RealtimeHub.Server.Hubs;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -28,7 +29,7 @@ internal sealed class SseCursor
             return true;
         }
 
-        if (topics.Count == 1 && HubEventId.TryParse(value, out var single))
+        if (topics.Count == 1 && ClientEventId.TryParse(value, out var single))
         {
             cursor._positions[topics[0].ToString()] = single;
             return true;
@@ -45,7 +46,7 @@ internal sealed class SseCursor
             var equals = part.LastIndexOf('=');
             if (equals <= 0
                 || !Topic.TryParse(part[..equals], out var topic, out _)
-                || !HubEventId.TryParse(part[(equals + 1)..], out var id))
+                || !ClientEventId.TryParse(part[(equals + 1)..], out var id))
             {
                 error = $"The last event id '{ClientText.Printable(value)}' is not a stream position; expected 'topic=id' pairs separated by commas.";
                 return false;
