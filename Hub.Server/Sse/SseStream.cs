@@ -65,8 +65,7 @@ internal sealed partial class SseStream
 
     public async Task RunAsync()
     {
-        var connection = new DefaultConnectionContext(
-            $"sse-{Guid.NewGuid():N}", new SseTransport(_outbox), new SseTransport(_outbox))
+        var connection = new DefaultConnectionContext($"sse-{Guid.NewGuid():N}", _outbox, _outbox)
         {
             User = _http.User,
         };
@@ -172,10 +171,16 @@ internal sealed partial class SseStream
     /// <summary>Writes the live events until the client leaves, the stream ends or the reader falls too far behind.</summary>
     private async Task PumpAsync(PipeWriter writer)
     {
+        using var stopping = _stop.Token.UnsafeRegister(static (state, token) => ((SseOutbox)state!).Cancel(token), _outbox);
         try
         {
-            await foreach (var item in _outbox.Reader.ReadAllAsync(_stop.Token))
+            while (await _outbox.WaitToReadAsync())
             {
+                if (!_outbox.TryRead(out var item))
+                {
+                    continue;
+                }
+
                 var ended = false;
                 if (item.IsEmpty)
                 {
@@ -233,14 +238,6 @@ internal sealed partial class SseStream
         }
 
         return false;
-    }
-
-    /// <summary>The hub connection's pipes: output goes to the outbox; nothing is ever read from an SSE client.</summary>
-    private sealed class SseTransport(SseOutbox outbox) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = PipeReader.Create(Stream.Null);
-
-        public PipeWriter Output => outbox;
     }
 
     private static partial class Log

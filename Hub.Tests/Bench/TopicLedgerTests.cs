@@ -17,6 +17,8 @@ public sealed class TopicLedgerTests
         }
 
         Assert.Equal(1, ledger.Lost(published: 7));
+        Assert.False(ledger.HasSeen(4));
+        Assert.True(ledger.HasSeen(5));
         Assert.Equal(1, ledger.Duplicates);
         Assert.Equal(0, ledger.OutOfOrder);
         Assert.Equal(6, ledger.Delivered);

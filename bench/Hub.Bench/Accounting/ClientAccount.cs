@@ -65,6 +65,9 @@ internal sealed class ClientAccount(int topic, LoadAccounting owner)
         return delivery;
     }
 
+    /// <summary>Counts an event the client dropped as the overlap of a resume (history and live both carried it).</summary>
+    public void Overlap() => owner.CountOverlap();
+
     private void CheckRecovered()
     {
         var target = Interlocked.Read(ref _recoverTarget);

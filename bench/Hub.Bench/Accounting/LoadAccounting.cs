@@ -7,6 +7,7 @@ internal sealed class LoadAccounting(int topics)
     private long _received;
     private long _duplicates;
     private long _outOfOrder;
+    private long _overlaps;
 
     public PublishLog Published { get; } = new(topics);
 
@@ -63,8 +64,11 @@ internal sealed class LoadAccounting(int topics)
         }
 
         return new AccountSummary(
-            expected, delivered, lost, lossyClients, Interlocked.Read(ref _duplicates), Interlocked.Read(ref _outOfOrder), Received, neverSubscribed);
+            expected, delivered, lost, lossyClients, Interlocked.Read(ref _duplicates), Interlocked.Read(ref _outOfOrder), Received, neverSubscribed,
+            Interlocked.Read(ref _overlaps));
     }
+
+    internal void CountOverlap() => Interlocked.Increment(ref _overlaps);
 
     internal void Count(Delivery delivery)
     {
@@ -89,5 +93,7 @@ internal sealed class LoadAccounting(int topics)
 /// <param name="OutOfOrder">Events seen after a later one of the same topic.</param>
 /// <param name="Received">Every sighting, duplicates included.</param>
 /// <param name="NeverSubscribed">Clients that never connected, left out of the account.</param>
+/// <param name="ResumeOverlaps">Events a SignalR client got both in <c>Subscribe</c>'s result and live, and dropped by id as the contract says.</param>
 internal sealed record AccountSummary(
-    long Expected, long Delivered, long Lost, long ClientsWithLoss, long Duplicates, long OutOfOrder, long Received, long NeverSubscribed);
+    long Expected, long Delivered, long Lost, long ClientsWithLoss, long Duplicates, long OutOfOrder, long Received, long NeverSubscribed,
+    long ResumeOverlaps = 0);

@@ -122,6 +122,15 @@ internal sealed class TopicLedger
         }
     }
 
+    /// <summary>True when event <paramref name="seq"/> has been seen already.</summary>
+    public bool HasSeen(long seq)
+    {
+        lock (_gate)
+        {
+            return seq >= 1 && seq <= _last && !_gaps.Exists(gap => seq >= gap.From && seq <= gap.To);
+        }
+    }
+
     /// <summary>Events after the baseline, up to <paramref name="published"/>, that were never seen.</summary>
     public long Lost(long published)
     {

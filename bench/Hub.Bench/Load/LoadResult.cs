@@ -142,6 +142,7 @@ internal sealed record LoadResult
             ("**latency p50 / p99 / p99.9 / max**", $"**{o.LatencyP50Ms:0.00} / {o.LatencyP99Ms:0.00} / {o.LatencyP999Ms:0.00} / {o.LatencyMaxMs:0.0} ms** ({o.LatencyCount} samples)"),
             ("expected / delivered", $"{s.Expected} / {s.Delivered} (drained in {o.DrainSeconds:0.0} s, {(o.CaughtUp ? "all caught up" : "NOT all caught up")})"),
             ("**lost / duplicated / out of order**", $"**{s.Lost} / {s.Duplicates} / {s.OutOfOrder}**{(s.ClientsWithLoss > 0 ? $" ({s.ClientsWithLoss} subscribers missed events)" : "")}"),
+            ("resume overlaps dropped by id (SignalR, allowed)", $"{s.ResumeOverlaps}"),
             ("errors", o.Errors.Count == 0 ? "0" : string.Join("; ", o.Errors.Select(e => $"{e.Value}× {e.Key}"))),
             ("closed by the server", $"{o.ClosedByServer}"),
         ]);

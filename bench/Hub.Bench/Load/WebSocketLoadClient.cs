@@ -11,9 +11,11 @@ namespace RealtimeHub.Bench.Load;
 
 /// <summary>
 /// A SignalR client over WebSockets (negotiation skipped), JSON or MessagePack, following one topic with
-/// <c>Subscribe(topic, lastEventId)</c>. Live events that arrive while <c>Subscribe</c> is still running
-/// are held back and merged after its result, dropping ids already delivered: that window is the only
-/// place where the contract lets a client see an event twice, so every repeat outside it counts.
+/// <c>Subscribe(topic, lastEventId)</c>. The hub joins the group, then reads the history, so an event
+/// stored just before the read can come both in <c>Subscribe</c>'s result and live, even after the result;
+/// the contract has the client drop ids it already has (as the typed client does). This client does that
+/// for exactly those events, ids up to the newest one <c>Subscribe</c> returned, and counts them as
+/// overlaps; every other repeat is a duplicate.
 /// </summary>
 internal sealed class WebSocketLoadClient(
     Uri hubUrl, HttpMessageInvoker invoker, bool messagePack, string topic, ClientAccount account, LoadErrors errors) : ILoadClient
@@ -23,6 +25,7 @@ internal sealed class WebSocketLoadClient(
     private HubConnection? _connection;
     private ClientWebSocket? _socket;
     private bool _subscribing;
+    private HubEventId? _replayedThrough;
     private volatile bool _dropped;
 
     public string Transport => "websocket";
@@ -71,6 +74,7 @@ internal sealed class WebSocketLoadClient(
         {
             _subscribing = true;
             _early.Clear();
+            _replayedThrough = null;
         }
 
         await connection.StartAsync(cancellationToken);
@@ -79,17 +83,10 @@ internal sealed class WebSocketLoadClient(
         account.Subscribed();
         lock (_gate)
         {
-            var last = account.LastEventId is { } id ? HubEventId.Parse(id) : (HubEventId?)null;
+            _replayedThrough = missed.Count == 0 ? null : HubEventId.Parse(missed[^1].Id);
             foreach (var envelope in missed.Concat(_early))
             {
-                var eventId = HubEventId.Parse(envelope.Id);
-                if (last is { } seen && eventId <= seen)
-                {
-                    continue;
-                }
-
                 Deliver(envelope);
-                last = eventId;
             }
 
             _early.Clear();
@@ -129,14 +126,21 @@ internal sealed class WebSocketLoadClient(
                 _early.Add(envelope);
                 return;
             }
-        }
 
-        Deliver(envelope);
+            Deliver(envelope);
+        }
     }
 
+    /// <summary>Accounts one event, unless it is the overlap of the last resume; called under the lock.</summary>
     private void Deliver(EventEnvelope envelope)
     {
         var read = BenchEvent.FromData(envelope.Data, envelope.Id);
+        if (_replayedThrough is { } replayed && HubEventId.Parse(envelope.Id) <= replayed && account.Ledger.HasSeen(read.Seq))
+        {
+            account.Overlap();
+            return;
+        }
+
         if (read.Seq >= 0)
         {
             account.Deliver(read.Seq, read.Sent, read.Id);
