@@ -12,6 +12,8 @@ public readonly record struct HubEventId(long Milliseconds, long Sequence) : ICo
     /// <summary>Longest text an id can have (two 20-digit numbers and a dash).</summary>
     public const int MaxLength = 41;
 
+    private static readonly System.Buffers.SearchValues<char> AsciiDigits = System.Buffers.SearchValues.Create("0123456789");
+
     /// <summary>Parses an id or throws a <see cref="FormatException"/> that says what is wrong.</summary>
     public static HubEventId Parse(string? value) =>
         TryParse(value, out var id) ? id : throw new FormatException(
@@ -28,6 +30,12 @@ public readonly record struct HubEventId(long Milliseconds, long Sequence) : ICo
 
         var dash = value.IndexOf('-', StringComparison.Ordinal);
         if (dash <= 0 || dash == value.Length - 1)
+        {
+            return false;
+        }
+
+        // Only ASCII digits around the dash: number parsing alone would let trailing NULs through.
+        if (value.AsSpan(0, dash).ContainsAnyExcept(AsciiDigits) || value.AsSpan(dash + 1).ContainsAnyExcept(AsciiDigits))
         {
             return false;
         }

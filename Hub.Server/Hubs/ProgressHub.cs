@@ -57,7 +57,7 @@ internal sealed class ProgressHub(
         HubEventId? after = null;
         if (!string.IsNullOrEmpty(lastEventId))
         {
-            after = ClientEventId.TryParse(lastEventId, out var id)
+            after = HubEventId.TryParse(lastEventId, out var id)
                 ? id
                 : throw new HubException($"'{ClientText.Printable(lastEventId)}' is not an event id; expected '<milliseconds>-<sequence>'.");
         }

@@ -29,7 +29,7 @@ internal sealed class SseCursor
             return true;
         }
 
-        if (topics.Count == 1 && ClientEventId.TryParse(value, out var single))
+        if (topics.Count == 1 && HubEventId.TryParse(value, out var single))
         {
             cursor._positions[topics[0].ToString()] = single;
             return true;
@@ -46,7 +46,7 @@ internal sealed class SseCursor
             var equals = part.LastIndexOf('=');
             if (equals <= 0
                 || !Topic.TryParse(part[..equals], out var topic, out _)
-                || !ClientEventId.TryParse(part[(equals + 1)..], out var id))
+                || !HubEventId.TryParse(part[(equals + 1)..], out var id))
             {
                 error = $"The last event id '{ClientText.Printable(value)}' is not a stream position; expected 'topic=id' pairs separated by commas.";
                 return false;
