@@ -17,7 +17,7 @@ public readonly record struct HubEventId(long Milliseconds, long Sequence) : ICo
     /// <summary>Parses an id or throws a <see cref="FormatException"/> that says what is wrong.</summary>
     public static HubEventId Parse(string? value) =>
         TryParse(value, out var id) ? id : throw new FormatException(
-            $"'{Describe(value)}' is not an event id; expected '<milliseconds>-<sequence>', for example '1732300000000-0'.");
+            $"'{ClientInput.Printable(value)}' is not an event id; expected '<milliseconds>-<sequence>', for example '1732300000000-0'.");
 
     /// <summary>Parses an id of the form <c>{milliseconds}-{sequence}</c>.</summary>
     public static bool TryParse([NotNullWhen(true)] string? value, out HubEventId id)
@@ -73,8 +73,4 @@ public readonly record struct HubEventId(long Milliseconds, long Sequence) : ICo
     /// <summary>The wire form, for example <c>1732300000000-0</c>.</summary>
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"{Milliseconds}-{Sequence}");
-
-    private static string Describe(string? value) => value is null
-        ? "(null)"
-        : new string([.. value.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
 }

@@ -49,7 +49,7 @@ public readonly record struct Topic
         var colon = value.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            error = $"The topic '{Printable(value)}' has no family prefix; expected 'merchant:', 'bom:' or 'batch:'.";
+            error = $"The topic '{ClientInput.Printable(value)}' has no family prefix; expected 'merchant:', 'bom:' or 'batch:'.";
             return false;
         }
 
@@ -61,13 +61,13 @@ public readonly record struct Topic
             case "bom": family = TopicFamily.Bom; break;
             case "batch": family = TopicFamily.Batch; break;
             default:
-                error = $"The topic family '{Printable(prefix)}' is unknown; expected 'merchant', 'bom' or 'batch'.";
+                error = $"The topic family '{ClientInput.Printable(prefix)}' is unknown; expected 'merchant', 'bom' or 'batch'.";
                 return false;
         }
 
         if (!TryValidateId(value[(colon + 1)..], out error))
         {
-            error = $"The id of topic '{Printable(value)}' is invalid: {error}";
+            error = $"The id of topic '{ClientInput.Printable(value)}' is invalid: {error}";
             return false;
         }
 
@@ -122,17 +122,4 @@ public readonly record struct Topic
     private static string Describe(char c) => char.IsControl(c) || char.IsWhiteSpace(c) || c > '~'
         ? $"U+{(int)c:X4}"
         : $"'{c}'";
-
-    /// <summary>Keeps control characters out of error messages that echo client input.</summary>
-    private static string Printable(string value)
-    {
-        var shown = value.Length > 160 ? value[..160] + "…" : value;
-        return string.Create(shown.Length, shown, static (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = char.IsControl(source[i]) ? '?' : source[i];
-            }
-        });
-    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using RealtimeHub.Contracts;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
@@ -118,11 +119,7 @@ internal sealed class BridgeIngest(
         metrics.BridgeRejected(kind.Tag());
         if (Interlocked.Exchange(ref _loggedKinds[(int)kind], 1) == 0)
         {
-            BridgeLog.Rejected(logger, Printable(channel), kind.Tag(), detail);
+            BridgeLog.Rejected(logger, ClientInput.Printable(channel, 200), kind.Tag(), detail);
         }
     }
-
-    /// <summary>Keeps control characters of a channel name out of the log.</summary>
-    private static string Printable(string value) =>
-        new([.. value.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
 }

@@ -3,12 +3,12 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using RealtimeHub.Contracts;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.History;
-using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
@@ -59,7 +59,7 @@ internal sealed class ProgressHub(
         {
             after = HubEventId.TryParse(lastEventId, out var id)
                 ? id
-                : throw new HubException($"'{ClientText.Printable(lastEventId)}' is not an event id; expected '<milliseconds>-<sequence>'.");
+                : throw new HubException($"'{ClientInput.Printable(lastEventId)}' is not an event id; expected '<milliseconds>-<sequence>'.");
         }
 
         HistoryRead read;

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using RealtimeHub.Contracts;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
-using RealtimeHub.Server.Hosting;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -68,7 +68,7 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
         {
             throw new EventRejectedException("type", type is null or ""
                 ? $"The event type is missing; a {topic.Family.ToString().ToLowerInvariant()} topic accepts {string.Join(", ", accepted)}."
-                : $"'{ClientText.Printable(type)}' is not an event type of a {topic.Family.ToString().ToLowerInvariant()} topic; use one of {string.Join(", ", accepted)}.");
+                : $"'{ClientInput.Printable(type)}' is not an event type of a {topic.Family.ToString().ToLowerInvariant()} topic; use one of {string.Join(", ", accepted)}.");
         }
 
         if (idempotencyKey is not null)
@@ -102,7 +102,7 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
             && eventType.ValueKind == JsonValueKind.String
             && eventType.GetString() != type)
         {
-            throw new EventRejectedException("data.event_type", $"'{ClientText.Printable(eventType.GetString()!)}' does not match the event type '{type}'.");
+            throw new EventRejectedException("data.event_type", $"'{ClientInput.Printable(eventType.GetString()!)}' does not match the event type '{type}'.");
         }
     }
 
@@ -152,7 +152,7 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
                 foreach (var property in value.EnumerateObject())
                 {
                     var name = Unicode(() => property.Name, path, "A property name");
-                    var at = $"{path}.{ClientText.Printable(name)}";
+                    var at = $"{path}.{ClientInput.Printable(name)}";
                     if (!names.Add(name))
                     {
                         throw new EventRejectedException(at, "The property appears more than once in its object; give each name once.");
@@ -267,7 +267,7 @@ internal sealed class EventValidator(IOptions<PublishingOptions> options)
             var number = value.GetDouble();
             return double.IsFinite(number)
                 ? number
-                : throw new EventRejectedException(path, $"Expected a finite number, got {ClientText.Printable(value.GetRawText())}.");
+                : throw new EventRejectedException(path, $"Expected a finite number, got {ClientInput.Printable(value.GetRawText())}.");
         }
     }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using RealtimeHub.Contracts;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
-using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Hubs;
 
 namespace RealtimeHub.Server.Sse;
@@ -37,7 +37,7 @@ internal sealed class SseCursor
 
         if (!composite)
         {
-            error = $"The last event id '{ClientText.Printable(value)}' is not an event id; expected '<milliseconds>-<sequence>'.";
+            error = $"The last event id '{ClientInput.Printable(value)}' is not an event id; expected '<milliseconds>-<sequence>'.";
             return false;
         }
 
@@ -48,7 +48,7 @@ internal sealed class SseCursor
                 || !Topic.TryParse(part[..equals], out var topic, out _)
                 || !HubEventId.TryParse(part[(equals + 1)..], out var id))
             {
-                error = $"The last event id '{ClientText.Printable(value)}' is not a stream position; expected 'topic=id' pairs separated by commas.";
+                error = $"The last event id '{ClientInput.Printable(value)}' is not a stream position; expected 'topic=id' pairs separated by commas.";
                 return false;
             }
 
