@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
 
@@ -24,9 +23,6 @@ internal static class BridgeExtensions
             return services;
         }
 
-        // The concrete publisher, for its internal bridge entry; the same class, and the same
-        // singletons behind it, as IProgressPublisher.
-        services.TryAddSingleton<EventPublisher>();
         services.AddSingleton<BridgeOccurrences>();
         services.AddSingleton<HandOffSignals>();
         services.AddSingleton<BridgeIngest>();

@@ -14,7 +14,9 @@ internal static class PublishingExtensions
         services.AddSingleton<EventValidator>();
         services.AddSingleton<TopicLocks>();
         services.AddSingleton<HubMetrics>();
-        services.AddSingleton<IProgressPublisher, EventPublisher>();
+        // One instance serves in-process callers and the Redis bridge, which needs its internal entry point.
+        services.AddSingleton<EventPublisher>();
+        services.AddSingleton<IProgressPublisher>(provider => provider.GetRequiredService<EventPublisher>());
         services.AddExceptionHandler<PublishingProblems>();
         return services;
     }
