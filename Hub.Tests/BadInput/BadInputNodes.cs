@@ -18,11 +18,9 @@ namespace RealtimeHub.Tests.BadInput;
 /// to a healthy topic (the "everyone else" who must keep being served) and a prober connection that
 /// sends bad hub calls and must stay connected.
 /// </summary>
-public abstract class BadInputNodes : IAsyncLifetime
+public abstract class BadInputNodes(Backend backend) : IAsyncLifetime
 {
     private readonly ConcurrentQueue<string> _watched = new();
-    private string? _redis;
-
     public HubNode Node { get; private set; } = null!;
 
     /// <summary>The topic the watcher follows; bad input never touches it.</summary>
@@ -35,16 +33,12 @@ public abstract class BadInputNodes : IAsyncLifetime
 
     private HubConnection Watcher { get; set; } = null!;
 
-    protected abstract Task<string?> StartBackendAsync();
-
-    protected abstract Task StopBackendAsync();
-
     public async Task InitializeAsync()
     {
-        _redis = await StartBackendAsync();
+        var redis = await backend.StartAsync();
         var settings = TestTokens.AuthSettings();
         settings["Auth:Audience"] = BadTokens.Audience;
-        Node = await HubNode.StartAsync(_redis, settings);
+        Node = await HubNode.StartAsync(redis, settings);
         Admin = await ConnectAsync(BadTokens.Valid("history-reader", roles: ["admin"]));
         Prober = await ConnectAsync(BadTokens.Valid("prober", roles: ["admin"]));
         Watcher = await ConnectAsync(BadTokens.Valid("watcher", topics: [HealthyTopic]));
@@ -113,37 +107,15 @@ public abstract class BadInputNodes : IAsyncLifetime
         await Prober.DisposeAsync();
         await Admin.DisposeAsync();
         await Node.DisposeAsync();
-        await StopBackendAsync();
+        await backend.DisposeAsync();
     }
 }
 
 /// <summary>The bad-input node on the embedded default.</summary>
-public sealed class EmbeddedBadInputNodes : BadInputNodes
-{
-    protected override Task<string?> StartBackendAsync() => Task.FromResult<string?>(null);
-
-    protected override Task StopBackendAsync() => Task.CompletedTask;
-}
+public sealed class EmbeddedBadInputNodes() : BadInputNodes(new EmbeddedBackend());
 
 /// <summary>The bad-input node on a real redis-server of its own.</summary>
-public sealed class RedisBadInputNodes : BadInputNodes
-{
-    private RedisServer? _redis;
-
-    protected override async Task<string?> StartBackendAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        return _redis.ConnectionString;
-    }
-
-    protected override async Task StopBackendAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-}
+public sealed class RedisBadInputNodes() : BadInputNodes(new RedisBackend());
 
 [CollectionDefinition(Name)]
 public sealed class EmbeddedBadInputDefinition : ICollectionFixture<EmbeddedBadInputNodes>

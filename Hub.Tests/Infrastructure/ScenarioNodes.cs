@@ -6,7 +6,7 @@ namespace RealtimeHub.Tests.Infrastructure;
 /// The nodes one run of the scenario suite needs, on one backend: a node whose clock tests can move
 /// forward, and a node that keeps only <see cref="HistoryBound"/> events per topic.
 /// </summary>
-public abstract class ScenarioNodes : IAsyncLifetime
+public abstract class ScenarioNodes(Backend backend) : IAsyncLifetime
 {
     public const int HistoryBound = 5;
 
@@ -18,14 +18,9 @@ public abstract class ScenarioNodes : IAsyncLifetime
 
     public HubNode BoundedNode { get; private set; } = null!;
 
-    /// <summary>Starts the backend; returns the Redis connection string, or null for the embedded default.</summary>
-    protected abstract Task<string?> StartBackendAsync();
-
-    protected abstract Task StopBackendAsync();
-
     public async Task InitializeAsync()
     {
-        _redisConnection = await StartBackendAsync();
+        _redisConnection = await backend.StartAsync();
         Node = await StartNodeAsync(new Dictionary<string, string?>(), Clock);
         BoundedNode = await StartNodeAsync(new Dictionary<string, string?>
         {
@@ -41,37 +36,15 @@ public abstract class ScenarioNodes : IAsyncLifetime
     {
         await Node.DisposeAsync();
         await BoundedNode.DisposeAsync();
-        await StopBackendAsync();
+        await backend.DisposeAsync();
     }
 }
 
 /// <summary>The scenario nodes on the embedded default: in-memory groups and history.</summary>
-public sealed class EmbeddedNodes : ScenarioNodes
-{
-    protected override Task<string?> StartBackendAsync() => Task.FromResult<string?>(null);
-
-    protected override Task StopBackendAsync() => Task.CompletedTask;
-}
+public sealed class EmbeddedNodes() : ScenarioNodes(new EmbeddedBackend());
 
 /// <summary>The scenario nodes on a real redis-server of their own.</summary>
-public sealed class RedisNodes : ScenarioNodes
-{
-    private RedisServer? _redis;
-
-    protected override async Task<string?> StartBackendAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        return _redis.ConnectionString;
-    }
-
-    protected override async Task StopBackendAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
-}
+public sealed class RedisNodes() : ScenarioNodes(new RedisBackend());
 
 [CollectionDefinition(Name)]
 public sealed class EmbeddedNodesDefinition : ICollectionFixture<EmbeddedNodes>
