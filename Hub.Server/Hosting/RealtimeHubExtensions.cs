@@ -1,6 +1,8 @@
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Bridge;
 using RealtimeHub.Server.Cors;
+using RealtimeHub.Server.Dashboard;
+using RealtimeHub.Server.Demo;
 using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.Health;
 using RealtimeHub.Server.History;
@@ -35,7 +37,9 @@ public static class RealtimeHubExtensions
             .AddSseShim(configuration)
             .AddHubHealthChecks()
             .AddHubMetrics(configuration)
-            .AddHubCors(configuration);
+            .AddHubCors(configuration)
+            .AddDashboard(configuration)
+            .AddDemoWorkloads(configuration);
         return builder;
     }
 
@@ -53,6 +57,7 @@ public static class RealtimeHubExtensions
         app.MapSseRoutes();
         app.MapHubHealth();
         app.MapHubMetrics();
+        app.MapDashboard();
         return app;
     }
 }

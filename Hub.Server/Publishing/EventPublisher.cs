@@ -22,6 +22,7 @@ internal sealed class EventPublisher(
     IHubContext<ProgressHub, IProgressClient> hub,
     ITopicOwners owners,
     HubMetrics metrics,
+    IEnumerable<IPublishObserver> observers,
     IOptions<PublishingOptions> options,
     TimeProvider clock) : IProgressPublisher
 {
@@ -123,6 +124,10 @@ internal sealed class EventPublisher(
                 if (outcome.Stored is { } envelope)
                 {
                     await hub.Clients.Group(envelope.Topic).OnEvent(envelope);
+                    foreach (var observer in observers)
+                    {
+                        observer.Published(envelope);
+                    }
                 }
             }
         }

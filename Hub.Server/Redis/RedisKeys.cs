@@ -24,6 +24,9 @@ internal static class RedisKeys
     /// <summary>The start times of the jobs running on a topic, for ETA estimates.</summary>
     public static RedisKey JobClocks(Topic topic) => $"rh:jobs:{topic}";
 
+    /// <summary>The dashboard's recently active topics: a sorted set scored by each topic's latest event time in ms.</summary>
+    public static readonly RedisKey ActiveTopics = "rh:dashboard:topics";
+
     /// <summary>
     /// The channels the products' workers publish to with plain <c>PUBLISH</c>, which the bridge
     /// ingests (<c>merchant:{id}:{suffix}</c>, <c>enrichment:{bomId}</c>, <c>batch:{batchId}:progress</c>).

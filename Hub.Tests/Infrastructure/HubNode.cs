@@ -57,6 +57,9 @@ public sealed class HubNode : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var values = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+
+        // Development turns the demo workloads on; a test sees only its own events unless it asks for them.
+        values.TryAdd("Demo:Enabled", "false");
         if (redis is not null)
         {
             values["Redis:ConnectionString"] = redis;
