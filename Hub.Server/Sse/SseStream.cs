@@ -19,6 +19,9 @@ namespace RealtimeHub.Server.Sse;
 /// </summary>
 internal sealed partial class SseStream
 {
+    // What one flush may carry when events have piled up, so a backlog goes out in steps, not all at once.
+    private const int MaxBytesPerFlush = 64 * 1024;
+
     private readonly HttpContext _http;
     private readonly SseFormat _format;
     private readonly IReadOnlyList<Topic> _topics;
@@ -176,19 +179,20 @@ internal sealed partial class SseStream
         {
             while (await _outbox.WaitToReadAsync())
             {
-                if (!_outbox.TryRead(out var item))
-                {
-                    continue;
-                }
-
+                // Everything already queued goes out in one flush: under load that is one send for many
+                // events instead of one each, and an idle stream still flushes every event at once.
                 var ended = false;
-                if (item.IsEmpty)
+                var taken = 0;
+                while (!ended && taken < MaxBytesPerFlush && _outbox.TryRead(out var item))
                 {
-                    _outbox.HeartbeatTaken();
-                    SseFrameWriter.Comment(writer, "keepalive");
-                }
-                else
-                {
+                    taken += item.Length;
+                    if (item.IsEmpty)
+                    {
+                        _outbox.HeartbeatTaken();
+                        SseFrameWriter.Comment(writer, "keepalive");
+                        continue;
+                    }
+
                     var rest = item;
                     while (!ended && SseRecord.TryRead(ref rest, out var record))
                     {
@@ -197,7 +201,7 @@ internal sealed partial class SseStream
                 }
 
                 await writer.FlushAsync(_stop.Token);
-                _outbox.Sent(item.Length);
+                _outbox.Sent(taken);
                 Volatile.Write(ref _lastWrite, Environment.TickCount64);
                 if (ended)
                 {

@@ -133,6 +133,15 @@ internal sealed class HubServer : IAsyncDisposable
     /// <summary>The server's resident set size (VmRSS) in bytes.</summary>
     public long ReadRss() => ReadStatus("VmRSS:") * 1024;
 
+    /// <summary>CPU time the server has used so far (user and system), in seconds.</summary>
+    public double ReadCpuSeconds()
+    {
+        // "pid (comm) state ppid ...": utime and stime are fields 14 and 15, in clock ticks (100 per second).
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     /// <summary>The number of threads in the server.</summary>
     public long ReadThreads() => ReadStatus("Threads:");
 

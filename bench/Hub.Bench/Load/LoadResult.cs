@@ -29,6 +29,12 @@ internal sealed record LoadOutcome
     /// <summary>Event sightings by all subscribers while publishing went on.</summary>
     public required long ReceivedDuringPublishing { get; init; }
 
+    /// <summary>CPU time the hub nodes used while publishing went on (0 for nodes that are not the bench's processes).</summary>
+    public required double ServerCpuSeconds { get; init; }
+
+    /// <summary>CPU time the bench itself used meanwhile.</summary>
+    public required double BenchCpuSeconds { get; init; }
+
     public required double DrainSeconds { get; init; }
 
     public required bool CaughtUp { get; init; }
@@ -139,6 +145,7 @@ internal sealed record LoadResult
         [
             ("publishing", $"{Rate:0} events/s asked, {o.Published} acknowledged in {o.PublishSeconds:0.0} s ({o.Published / Math.Max(o.PublishSeconds, 0.001):0}/s), {o.PublishFailedEvents} failed"),
             ("**deliveries/s** (while publishing)", $"**{o.DeliveriesPerSecond:0}** ({o.ReceivedDuringPublishing} in {o.PublishSeconds:0.0} s)"),
+            ("CPU while publishing: hub / bench", $"{o.ServerCpuSeconds:0.0} s ({o.ServerCpuSeconds / Math.Max(o.PublishSeconds, 0.001) * 100:0} % of a core, {o.ServerCpuSeconds * 1e6 / Math.Max(o.ReceivedDuringPublishing, 1):0.0} µs per delivery) / {o.BenchCpuSeconds:0.0} s ({o.BenchCpuSeconds / Math.Max(o.PublishSeconds, 0.001) * 100:0} %)"),
             ("**latency p50 / p99 / p99.9 / max**", $"**{o.LatencyP50Ms:0.00} / {o.LatencyP99Ms:0.00} / {o.LatencyP999Ms:0.00} / {o.LatencyMaxMs:0.0} ms** ({o.LatencyCount} samples)"),
             ("expected / delivered", $"{s.Expected} / {s.Delivered} (drained in {o.DrainSeconds:0.0} s, {(o.CaughtUp ? "all caught up" : "NOT all caught up")})"),
             ("**lost / duplicated / out of order**", $"**{s.Lost} / {s.Duplicates} / {s.OutOfOrder}**{(s.ClientsWithLoss > 0 ? $" ({s.ClientsWithLoss} subscribers missed events)" : "")}"),

@@ -84,7 +84,7 @@ internal static class LoadRun
         List<HubServer> servers, List<GcProbe> probes, CancellationToken cancellationToken)
     {
         var nodes = servers.Select(s => s.BaseAddress).ToList();
-        var outcome = await DriveAsync(options, nodes, () => servers.Sum(s => s.ReadRss()), cancellationToken);
+        var outcome = await DriveAsync(options, nodes, servers, cancellationToken);
 
         var scrape = new HttpClient();
         var metrics = ServerMetrics.Add(await Task.WhenAll(nodes.Select(node => ServerMetrics.ScrapeAsync(scrape, node, cancellationToken))));
@@ -117,9 +117,15 @@ internal static class LoadRun
         };
     }
 
-    /// <summary>The part that needs only the nodes' addresses, so a test can run it against in-process nodes.</summary>
-    public static async Task<LoadOutcome> DriveAsync(BenchOptions options, IReadOnlyList<Uri> nodes, Func<long>? readRss, CancellationToken cancellationToken)
+    /// <summary>
+    /// The part that needs only the nodes' addresses, so a test can run it against in-process nodes;
+    /// <paramref name="servers"/>, when the nodes are processes of the bench's, are read for memory and CPU.
+    /// </summary>
+    public static async Task<LoadOutcome> DriveAsync(
+        BenchOptions options, IReadOnlyList<Uri> nodes, IReadOnlyList<HubServer>? servers, CancellationToken cancellationToken)
     {
+        Func<long>? readRss = servers is null ? null : () => servers.Sum(s => s.ReadRss());
+        Func<double> readCpu = servers is null ? () => 0 : () => servers.Sum(s => s.ReadCpuSeconds());
         var sources = LoopbackClient.SourceAddresses(options.Sources);
         var sseHttp = LoopbackClient.Create(sources, options.ConnectTimeout);
         var invoker = new HttpMessageInvoker(LoopbackClient.CreateHandler(sources, options.ConnectTimeout));
@@ -160,6 +166,8 @@ internal static class LoadRun
         }, CancellationToken.None);
 
         var receivedBefore = accounting.Received;
+        var serverCpuBefore = readCpu();
+        var benchCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var publishing = Stopwatch.StartNew();
         var publish = publisher.RunAsync(options.Duration, cancellationToken);
         StormOutcome? storm = null;
@@ -172,6 +180,8 @@ internal static class LoadRun
         await publish;
         publishing.Stop();
         var receivedDuring = accounting.Received - receivedBefore;
+        var serverCpu = readCpu() - serverCpuBefore;
+        var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore).TotalSeconds;
         Progress($"published {accounting.Published.TotalAcknowledged} events in {publisher.Batches} batches; draining");
 
         var drain = Stopwatch.StartNew();
@@ -196,6 +206,8 @@ internal static class LoadRun
             PublishFailedEvents = accounting.Published.FailedEvents,
             PublishSeconds = publishing.Elapsed.TotalSeconds,
             ReceivedDuringPublishing = receivedDuring,
+            ServerCpuSeconds = serverCpu,
+            BenchCpuSeconds = benchCpu,
             DrainSeconds = drain.Elapsed.TotalSeconds,
             CaughtUp = accounting.CaughtUp(),
             Summary = summary,
