@@ -1,11 +1,8 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RealtimeHub.Client.Internal;
-using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Payloads.Batch;
 using RealtimeHub.Contracts.Payloads.Bom;
@@ -21,21 +18,11 @@ namespace RealtimeHub.Client;
 /// </summary>
 public sealed class RealtimeHubClient : IAsyncDisposable
 {
-    private readonly RealtimeHubClientOptions _options;
-    private readonly IReadOnlyList<HubEndpoint> _endpoints;
-    private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stopping = new();
 
-    // Guards everything below and every TopicFeed's delivery state.
-    private readonly Lock _sync = new();
-    private readonly Dictionary<string, TopicFeed> _feeds = new(StringComparer.Ordinal);
-    private TaskCompletionSource<LiveConnection> _connected = NewConnectionSource();
-    private LiveConnection? _live;
-    private int _closedGeneration;
-    private int _generation;
-    private Task? _run;
-    private bool _disposed;
+    // The registry keeps every subscribed topic joined on whatever connection the loop keeps up.
+    private readonly TopicRegistry _topics;
+    private readonly ConnectionLoop _connection;
 
     /// <summary>Creates a client; it connects on <see cref="StartAsync"/> or the first subscription.</summary>
     /// <param name="options">The hub's URLs and the client's settings.</param>
@@ -50,10 +37,14 @@ public sealed class RealtimeHubClient : IAsyncDisposable
     public RealtimeHubClient(RealtimeHubClientOptions options, ILoggerFactory? loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
-        _endpoints = HubEndpoint.From(options.Urls);
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
-        _logger = _loggerFactory.CreateLogger<RealtimeHubClient>();
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<RealtimeHubClient>();
+
+        // One lock for both, so a live event reaches a topic only while its connection is current, and
+        // disposing or giving up fails the waiters and ends every subscription in one step.
+        var sync = new Lock();
+        _topics = new TopicRegistry(sync, options, _logger);
+        _connection = new ConnectionLoop(options, loggerFactory, _logger, sync, _topics, OnHistoryReset);
     }
 
     /// <summary>
@@ -63,20 +54,11 @@ public sealed class RealtimeHubClient : IAsyncDisposable
     public event Action<HistoryReset>? HistoryReset;
 
     /// <summary>The hub URL of the node the client is connected to, or null while it is (re)connecting.</summary>
-    public Uri? ConnectedUrl
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _live?.Endpoint.Hub;
-            }
-        }
-    }
+    public Uri? ConnectedUrl => _connection.ConnectedUrl;
 
     /// <summary>Connects, trying the nodes in turn as the reconnect policy allows; completes once connected.</summary>
     /// <param name="cancellationToken">Stops waiting (the client keeps trying in the background).</param>
-    public Task StartAsync(CancellationToken cancellationToken = default) => WaitForConnectionAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken = default) => _connection.WaitAsync(cancellationToken);
 
     /// <summary>Calls <paramref name="onEvent"/> with every event of a merchant's PO sync workflows.</summary>
     /// <param name="merchantId">The merchant id; the topic is <c>merchant:{merchantId}</c>.</param>
@@ -116,8 +98,8 @@ public sealed class RealtimeHubClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(onEvent);
         var subscriber = new Subscriber();
-        var feed = await AddAsync(topic, subscriber, cancellationToken);
-        return HubSubscription.Start(feed.Topic, subscriber, onEvent, () => LeaveAsync(feed, subscriber), _logger);
+        var feed = await _topics.AddAsync(_connection, topic, subscriber, cancellationToken);
+        return HubSubscription.Start(feed.Topic, subscriber, onEvent, () => _topics.LeaveAsync(_connection, feed, subscriber), _logger);
     }
 
     /// <summary>The events of a merchant's PO sync workflows, as a stream that never ends by itself.</summary>
@@ -149,7 +131,7 @@ public sealed class RealtimeHubClient : IAsyncDisposable
         Topic topic, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var subscriber = new Subscriber();
-        var feed = await AddAsync(topic, subscriber, cancellationToken);
+        var feed = await _topics.AddAsync(_connection, topic, subscriber, cancellationToken);
         try
         {
             await foreach (var envelope in subscriber.Reader.ReadAllAsync(cancellationToken))
@@ -159,369 +141,14 @@ public sealed class RealtimeHubClient : IAsyncDisposable
         }
         finally
         {
-            await LeaveAsync(feed, subscriber);
+            await _topics.LeaveAsync(_connection, feed, subscriber);
         }
     }
 
     /// <summary>Closes the connection and ends every subscription and stream.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        Task? run;
-        lock (_sync)
-        {
-            if (_disposed)
-            {
-                return;
-            }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
-            _disposed = true;
-            run = _run;
-            _connected = NewConnectionSource();
-            _connected.SetException(new ObjectDisposedException(nameof(RealtimeHubClient)));
-            EndAll(error: null);
-        }
-
-        await _stopping.CancelAsync();
-        if (run is not null)
-        {
-            await run;
-        }
-
-        _stopping.Dispose();
-    }
-
-    private static TaskCompletionSource<LiveConnection> NewConnectionSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    // The hub says so while Redis is down; anything else (a bad or forbidden topic) will not change on retry.
-    private static bool IsTransient(HubException error) => error.Message.Contains("unavailable", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Adds a local subscriber to the topic's feed and waits until the hub has joined the topic.</summary>
-    private async Task<TopicFeed> AddAsync(Topic topic, Subscriber subscriber, CancellationToken cancellationToken)
-    {
-        if (topic.Id is null)
-        {
-            throw new ArgumentException("The topic is empty; create one with Topic.Merchant, Topic.Bom, Topic.Batch or Topic.Parse.", nameof(topic));
-        }
-
-        TopicFeed feed;
-        lock (_sync)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _run ??= Task.Run(RunAsync, CancellationToken.None);
-            var name = topic.ToString();
-            if (!_feeds.TryGetValue(name, out feed!))
-            {
-                feed = new TopicFeed(name);
-                _feeds.Add(name, feed);
-            }
-
-            feed.Add(subscriber);
-        }
-
-        try
-        {
-            while (true)
-            {
-                var live = await WaitForConnectionAsync(cancellationToken);
-                if (await JoinAsync(feed, live, cancellationToken))
-                {
-                    return feed;
-                }
-
-                // Lost meanwhile; the next connection rejoins every feed, this one included.
-                await live.Closed.WaitAsync(cancellationToken);
-            }
-        }
-        catch
-        {
-            await LeaveAsync(feed, subscriber);
-            throw;
-        }
-    }
-
-    private Task<LiveConnection> WaitForConnectionAsync(CancellationToken cancellationToken)
-    {
-        Task<LiveConnection> connected;
-        lock (_sync)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _run ??= Task.Run(RunAsync, CancellationToken.None);
-            connected = _connected.Task;
-        }
-
-        return connected.WaitAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Joins the feed's topic on <paramref name="live"/> and delivers what it missed. False when the connection
-    /// was lost first; the hub's "history unavailable" (Redis down) is retried with the reconnect policy's delays.
-    /// </summary>
-    private async Task<bool> JoinAsync(TopicFeed feed, LiveConnection live, CancellationToken cancellationToken)
-    {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.Lost);
-        try
-        {
-            await feed.HubCalls.WaitAsync(linked.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-
-        try
-        {
-            string? after;
-            lock (_sync)
-            {
-                if (feed.JoinedOn == live.Generation || feed.Subscribers.Count == 0)
-                {
-                    return true;
-                }
-
-                after = feed.BeginJoin();
-            }
-
-            var started = Stopwatch.GetTimestamp();
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    var replayed = await live.Hub.InvokeAsync<IReadOnlyList<EventEnvelope>>(
-                        nameof(IProgressHub.Subscribe), feed.Topic, after, linked.Token);
-                    lock (_sync)
-                    {
-                        feed.CompleteJoin(replayed, live.Generation);
-                    }
-
-                    return true;
-                }
-                catch (HubException error) when (IsTransient(error) && !live.IsLost)
-                {
-                    var delay = _options.ReconnectPolicy.NextRetryDelay(new RetryContext
-                    {
-                        PreviousRetryCount = attempt,
-                        ElapsedTime = Stopwatch.GetElapsedTime(started),
-                        RetryReason = error,
-                    });
-                    if (delay is null)
-                    {
-                        throw;
-                    }
-
-                    ClientLog.SubscribeRetry(_logger, feed.Topic, delay.Value, error);
-                    await Task.Delay(delay.Value, linked.Token);
-                    lock (_sync)
-                    {
-                        if (feed.Subscribers.Count == 0)
-                        {
-                            feed.AbandonJoin();
-                            return true;
-                        }
-                    }
-                }
-            }
-        }
-        catch (Exception) when (live.IsLost && !cancellationToken.IsCancellationRequested)
-        {
-            lock (_sync)
-            {
-                feed.AbandonJoin();
-            }
-
-            return false;
-        }
-        catch (HubException error)
-        {
-            ClientLog.SubscribeRefused(_logger, feed.Topic, error);
-            lock (_sync)
-            {
-                feed.AbandonJoin();
-                foreach (var subscriber in feed.Subscribers)
-                {
-                    subscriber.Complete(error);
-                }
-
-                feed.Subscribers.Clear();
-                _feeds.Remove(feed.Topic);
-            }
-
-            throw;
-        }
-        catch
-        {
-            lock (_sync)
-            {
-                feed.AbandonJoin();
-            }
-
-            throw;
-        }
-        finally
-        {
-            feed.HubCalls.Release();
-        }
-    }
-
-    /// <summary>Removes a local subscriber; the last one of a topic leaves the topic on the hub.</summary>
-    private async ValueTask LeaveAsync(TopicFeed feed, Subscriber subscriber)
-    {
-        lock (_sync)
-        {
-            subscriber.Complete();
-            if (!feed.Subscribers.Remove(subscriber) || feed.Subscribers.Count > 0)
-            {
-                return;
-            }
-        }
-
-        await feed.HubCalls.WaitAsync();
-        try
-        {
-            LiveConnection? live;
-            lock (_sync)
-            {
-                if (feed.Subscribers.Count > 0)
-                {
-                    return;
-                }
-
-                live = _live is { } current && feed.JoinedOn == current.Generation ? current : null;
-                feed.JoinedOn = 0;
-            }
-
-            if (live is not null)
-            {
-                try
-                {
-                    await live.Hub.InvokeAsync(nameof(IProgressHub.Unsubscribe), feed.Topic, live.Lost);
-                }
-#pragma warning disable CA1031 // A connection going away leaves every group by itself.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    ClientLog.UnsubscribeFailed(_logger, feed.Topic, ex);
-                }
-            }
-
-            // Kept until now, so a subscriber that came back meanwhile rejoins through this feed, after the Unsubscribe.
-            lock (_sync)
-            {
-                if (feed.Subscribers.Count == 0 && _feeds.TryGetValue(feed.Topic, out var kept) && kept == feed)
-                {
-                    _feeds.Remove(feed.Topic);
-                }
-            }
-        }
-        finally
-        {
-            feed.HubCalls.Release();
-        }
-    }
-
-    /// <summary>
-    /// Keeps one connection up: connects to the next node, rejoins every topic, waits for the close, repeats.
-    /// SignalR's own automatic reconnect is not used: it stays on one URL and keeps no group membership.
-    /// </summary>
-    private async Task RunAsync()
-    {
-        var stopping = _stopping.Token;
-        var next = 0;
-        var failures = 0;
-        var outageStarted = Stopwatch.GetTimestamp();
-        while (!stopping.IsCancellationRequested)
-        {
-            // Every attempt, after a failure or a close, goes to the next node: the last one may be gone for good.
-            var endpoint = _endpoints[next];
-            next = (next + 1) % _endpoints.Count;
-            var live = new LiveConnection(
-                endpoint, Interlocked.Increment(ref _generation), _options, _loggerFactory, OnEvent, OnHistoryReset, OnClosed);
-            try
-            {
-                try
-                {
-                    await live.Hub.StartAsync(stopping);
-                }
-                catch (Exception error) when (!stopping.IsCancellationRequested)
-                {
-                    var delay = _options.ReconnectPolicy.NextRetryDelay(new RetryContext
-                    {
-                        PreviousRetryCount = failures++,
-                        ElapsedTime = Stopwatch.GetElapsedTime(outageStarted),
-                        RetryReason = error,
-                    });
-                    if (delay is null)
-                    {
-                        GiveUp(error);
-                        return;
-                    }
-
-                    ClientLog.ConnectFailed(_logger, endpoint.Hub, delay.Value, error);
-                    await Task.Delay(delay.Value, stopping);
-                    continue;
-                }
-
-                failures = 0;
-                lock (_sync)
-                {
-                    if (live.Generation > _closedGeneration && !_disposed)
-                    {
-                        _live = live;
-                        _connected.TrySetResult(live);
-                    }
-                }
-
-                ClientLog.Connected(_logger, endpoint.Hub);
-                var rejoining = RejoinAllAsync(live);
-                var reason = await live.Closed.WaitAsync(stopping);
-                await rejoining;
-                ClientLog.ConnectionLost(_logger, endpoint.Hub, reason);
-                outageStarted = Stopwatch.GetTimestamp();
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            finally
-            {
-                await live.DisposeAsync();
-            }
-        }
-    }
-
-    private async Task RejoinAllAsync(LiveConnection live)
-    {
-        TopicFeed[] feeds;
-        lock (_sync)
-        {
-            feeds = [.. _feeds.Values];
-        }
-
-        await Task.WhenAll(feeds.Select(async feed =>
-        {
-            try
-            {
-                await JoinAsync(feed, live, CancellationToken.None);
-            }
-#pragma warning disable CA1031 // A refused topic has ended its subscriptions with the error; the others go on.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
-        }));
-    }
-
-    private void OnEvent(LiveConnection live, EventEnvelope envelope)
-    {
-        lock (_sync)
-        {
-            if (_live == live && _feeds.TryGetValue(envelope.Topic, out var feed))
-            {
-                feed.OnLive(envelope);
-            }
-        }
-    }
-
-    private void OnHistoryReset(LiveConnection live, HistoryReset reset)
+    private void OnHistoryReset(HistoryReset reset)
     {
         ClientLog.HistoryReset(_logger, reset.Topic, reset.RequestedId, reset.OldestRetainedId);
         foreach (var handler in HistoryReset?.GetInvocationList().Cast<Action<HistoryReset>>() ?? [])
@@ -537,47 +164,5 @@ public sealed class RealtimeHubClient : IAsyncDisposable
                 ClientLog.HandlerFailed(_logger, reset.Topic, reset.RequestedId, ex);
             }
         }
-    }
-
-    private void OnClosed(LiveConnection live, Exception? error)
-    {
-        lock (_sync)
-        {
-            _closedGeneration = Math.Max(_closedGeneration, live.Generation);
-            if (_live == live)
-            {
-                _live = null;
-                if (!_disposed)
-                {
-                    _connected = NewConnectionSource();
-                }
-            }
-        }
-    }
-
-    private void GiveUp(Exception error)
-    {
-        ClientLog.GaveUp(_logger, error);
-        lock (_sync)
-        {
-            _connected.TrySetException(error);
-            EndAll(error);
-        }
-    }
-
-    /// <summary>Ends every subscription and stream; called under the lock.</summary>
-    private void EndAll(Exception? error)
-    {
-        foreach (var feed in _feeds.Values)
-        {
-            foreach (var subscriber in feed.Subscribers)
-            {
-                subscriber.Complete(error);
-            }
-
-            feed.Subscribers.Clear();
-        }
-
-        _feeds.Clear();
     }
 }

@@ -9,6 +9,7 @@ namespace RealtimeHub.Client.Internal;
 /// </summary>
 internal sealed class TopicFeed(string topic)
 {
+    private readonly List<Subscriber> _subscribers = [];
     private List<EventEnvelope>? _heldBack;
 
     public string Topic { get; } = topic;
@@ -16,7 +17,7 @@ internal sealed class TopicFeed(string topic)
     /// <summary>One <c>Subscribe</c> or <c>Unsubscribe</c> of this topic at a time, so the hub sees them in order.</summary>
     public SemaphoreSlim HubCalls { get; } = new(1, 1);
 
-    public List<Subscriber> Subscribers { get; } = [];
+    public bool HasSubscribers => _subscribers.Count > 0;
 
     /// <summary>The connection generation on which the hub has this topic's group joined, or 0.</summary>
     public int JoinedOn { get; set; }
@@ -28,11 +29,25 @@ internal sealed class TopicFeed(string topic)
 
     public void Add(Subscriber subscriber)
     {
-        Subscribers.Add(subscriber);
+        _subscribers.Add(subscriber);
         if (LastEvent is not null)
         {
             subscriber.Post(LastEvent);
         }
+    }
+
+    /// <summary>Forgets a subscriber; false when it was not here (already removed, or ended with the topic).</summary>
+    public bool Remove(Subscriber subscriber) => _subscribers.Remove(subscriber);
+
+    /// <summary>Ends every subscriber's queue, with <paramref name="error"/> unless null, and forgets them.</summary>
+    public void End(Exception? error)
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Complete(error);
+        }
+
+        _subscribers.Clear();
     }
 
     /// <summary>Starts holding back live events; returns the id to resume after.</summary>
@@ -83,7 +98,7 @@ internal sealed class TopicFeed(string topic)
 
         LastId = id;
         LastEvent = envelope;
-        foreach (var subscriber in Subscribers)
+        foreach (var subscriber in _subscribers)
         {
             subscriber.Post(envelope);
         }

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
+
+namespace RealtimeHub.Client.Internal;
+
+/// <summary>
+/// Keeps one connection to the hub up: connects to the next node, has every topic rejoined, waits for the
+/// close, repeats, pacing failed attempts with the reconnect policy. SignalR's own automatic reconnect is
+/// not used: it stays on one URL and keeps no group membership.
+/// </summary>
+internal sealed class ConnectionLoop : IAsyncDisposable
+{
+    private readonly RealtimeHubClientOptions _options;
+    private readonly IReadOnlyList<HubEndpoint> _endpoints;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly TopicRegistry _topics;
+    private readonly Action<HistoryReset> _onHistoryReset;
+    private readonly CancellationTokenSource _stopping = new();
+
+    // The client's one lock, shared with the topics; guards everything below.
+    private readonly Lock _sync;
+    private TaskCompletionSource<LiveConnection> _connected = NewConnectionSource();
+    private LiveConnection? _live;
+    private int _closedGeneration;
+    private int _generation;
+    private Task? _run;
+    private bool _disposed;
+
+    /// <summary>Creates the loop; it starts with the first <see cref="WaitAsync"/> or <see cref="EnsureStarted"/>.</summary>
+    /// <param name="options">The nodes' URLs (read now) and the settings each connection and retry reads.</param>
+    /// <param name="loggerFactory">Where the SignalR connections log.</param>
+    /// <param name="logger">The client's logger.</param>
+    /// <param name="sync">The client's lock, under which <paramref name="topics"/> is told of live events and of the end.</param>
+    /// <param name="topics">The topics to rejoin on every connection.</param>
+    /// <param name="onHistoryReset">Hears of every <c>OnHistoryReset</c> the hub sends.</param>
+    public ConnectionLoop(
+        RealtimeHubClientOptions options,
+        ILoggerFactory loggerFactory,
+        ILogger logger,
+        Lock sync,
+        TopicRegistry topics,
+        Action<HistoryReset> onHistoryReset)
+    {
+        _endpoints = HubEndpoint.From(options.Urls);
+        _options = options;
+        _loggerFactory = loggerFactory;
+        _logger = logger;
+        _sync = sync;
+        _topics = topics;
+        _onHistoryReset = onHistoryReset;
+    }
+
+    /// <summary>The hub URL of the current connection, or null while (re)connecting.</summary>
+    public Uri? ConnectedUrl
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _live?.Endpoint.Hub;
+            }
+        }
+    }
+
+    /// <summary>The current connection, or null while (re)connecting; read under the lock.</summary>
+    public LiveConnection? Current => _live;
+
+    /// <summary>Starts the loop unless it runs already; throws once the client is disposed. Called under the lock.</summary>
+    public void EnsureStarted()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, typeof(RealtimeHubClient));
+        _run ??= Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>Starts the loop if need be and waits for the current connection, or the next one while reconnecting.</summary>
+    /// <param name="cancellationToken">Stops waiting (the loop keeps trying).</param>
+    public Task<LiveConnection> WaitAsync(CancellationToken cancellationToken)
+    {
+        Task<LiveConnection> connected;
+        lock (_sync)
+        {
+            EnsureStarted();
+            connected = _connected.Task;
+        }
+
+        return connected.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Ends every subscription and stream, closes the connection and waits for the loop to finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task? run;
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            run = _run;
+            _connected = NewConnectionSource();
+            _connected.SetException(new ObjectDisposedException(nameof(RealtimeHubClient)));
+            _topics.EndAll(error: null);
+        }
+
+        await _stopping.CancelAsync();
+        if (run is not null)
+        {
+            await run;
+        }
+
+        _stopping.Dispose();
+    }
+
+    private static TaskCompletionSource<LiveConnection> NewConnectionSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync()
+    {
+        var stopping = _stopping.Token;
+        var next = 0;
+        var failures = 0;
+        var outageStarted = Stopwatch.GetTimestamp();
+        while (!stopping.IsCancellationRequested)
+        {
+            // Every attempt, after a failure or a close, goes to the next node: the last one may be gone for good.
+            var endpoint = _endpoints[next];
+            next = (next + 1) % _endpoints.Count;
+            var live = new LiveConnection(
+                endpoint, Interlocked.Increment(ref _generation), _options, _loggerFactory, OnEvent, (_, reset) => _onHistoryReset(reset), OnClosed);
+            try
+            {
+                try
+                {
+                    await live.Hub.StartAsync(stopping);
+                }
+                catch (Exception error) when (!stopping.IsCancellationRequested)
+                {
+                    var delay = _options.ReconnectPolicy.NextRetryDelay(failures++, outageStarted, error);
+                    if (delay is null)
+                    {
+                        GiveUp(error);
+                        return;
+                    }
+
+                    ClientLog.ConnectFailed(_logger, endpoint.Hub, delay.Value, error);
+                    await Task.Delay(delay.Value, stopping);
+                    continue;
+                }
+
+                failures = 0;
+                lock (_sync)
+                {
+                    // A connection that closed while starting, or after the client was disposed, never becomes current.
+                    if (live.Generation > _closedGeneration && !_disposed)
+                    {
+                        _live = live;
+                        _connected.TrySetResult(live);
+                    }
+                }
+
+                ClientLog.Connected(_logger, endpoint.Hub);
+                var rejoining = _topics.RejoinAllAsync(live);
+                var reason = await live.Closed.WaitAsync(stopping);
+                await rejoining;
+                ClientLog.ConnectionLost(_logger, endpoint.Hub, reason);
+                outageStarted = Stopwatch.GetTimestamp();
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            finally
+            {
+                await live.DisposeAsync();
+            }
+        }
+    }
+
+    private void OnEvent(LiveConnection live, EventEnvelope envelope)
+    {
+        lock (_sync)
+        {
+            // Only the current connection's events count; whatever a replaced one still carried, the
+            // next connection's Subscribe replays after the last delivered id.
+            if (_live == live)
+            {
+                _topics.OnLive(envelope);
+            }
+        }
+    }
+
+    private void OnClosed(LiveConnection live, Exception? error)
+    {
+        lock (_sync)
+        {
+            _closedGeneration = Math.Max(_closedGeneration, live.Generation);
+            if (_live == live)
+            {
+                _live = null;
+                if (!_disposed)
+                {
+                    _connected = NewConnectionSource();
+                }
+            }
+        }
+    }
+
+    private void GiveUp(Exception error)
+    {
+        ClientLog.GaveUp(_logger, error);
+        lock (_sync)
+        {
+            _connected.TrySetException(error);
+            _topics.EndAll(error);
+        }
+    }
+}
