@@ -195,7 +195,19 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action onOverflow) : PipeWr
 
             _done = true;
             _error = error;
-            Wake();
+            if (_waiting)
+            {
+                // The reader waits only while the queue is empty: tell it the end, or the reason.
+                _waiting = false;
+                if (error is null)
+                {
+                    _wake.SetResult(false);
+                }
+                else
+                {
+                    _wake.SetException(error);
+                }
+            }
         }
     }
 
