@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Bridge;
 
 namespace RealtimeHub.Server.Metrics;
 
@@ -59,12 +61,27 @@ internal sealed class HubMetrics
     /// <summary>Records one live SSE delivery's publish-to-deliver latency.</summary>
     public void SseDeliveryLatency(TimeSpan latency) => _deliveryLatency.Record(Math.Max(0, latency.TotalSeconds), SseTransport);
 
-    /// <summary>Records zero for every transport and kind, so scrapers see the series before the first connection.</summary>
+    /// <summary>Records zero for every tag value the hub knows, so scrapers see each series before its first event.</summary>
     public void PublishZeroSeries()
     {
         foreach (var transport in Transports)
         {
             _connections.Add(0, new KeyValuePair<string, object?>("transport", transport));
+        }
+
+        foreach (var family in Enum.GetValues<TopicFamily>())
+        {
+            _eventsAccepted.Add(0, new KeyValuePair<string, object?>("family", family.ToString()));
+        }
+
+        foreach (var route in (string[])["hub", "sse", "merchant", "enrichment", "batch"])
+        {
+            _replaysServed.Add(0, new KeyValuePair<string, object?>("route", route));
+        }
+
+        foreach (var rejection in Enum.GetValues<BridgeRejection>())
+        {
+            _bridgeRejected.Add(0, new KeyValuePair<string, object?>("reason", rejection.Tag()));
         }
 
         _deliveries.Add(0, SseTransport, LiveKind);

@@ -20,9 +20,13 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     public Task DisposeAsync() => _node.DisposeAsync().AsTask();
 
     [Fact]
-    public async Task A_fresh_node_shows_connections_for_every_transport_and_the_delivery_counters()
+    public async Task A_fresh_node_shows_every_series_of_the_contract_at_zero()
     {
         var text = await ScrapeAsync(_node.Http);
+
+        Assert.NotEmpty(Series(text, "realtimehub_events_accepted_total", ("family", "Merchant")));
+        Assert.NotEmpty(Series(text, "realtimehub_replays_served_total", ("route", "sse")));
+        Assert.NotEmpty(Series(text, "realtimehub_bridge_rejected_total", ("reason", "not_json")));
 
         foreach (var transport in new[] { "websocket", "sse", "long_polling" })
         {
