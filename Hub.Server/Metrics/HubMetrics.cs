@@ -45,7 +45,7 @@ internal sealed class HubMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
-    public void EventAccepted(string family) => _eventsAccepted.Add(1, new KeyValuePair<string, object?>("family", family));
+    public void EventAccepted(TopicFamily family) => _eventsAccepted.Add(1, new KeyValuePair<string, object?>("family", Label(family)));
 
     public void ReplayServed(string route) => _replaysServed.Add(1, new KeyValuePair<string, object?>("route", route));
 
@@ -71,7 +71,7 @@ internal sealed class HubMetrics
 
         foreach (var family in Enum.GetValues<TopicFamily>())
         {
-            _eventsAccepted.Add(0, new KeyValuePair<string, object?>("family", family.ToString()));
+            _eventsAccepted.Add(0, new KeyValuePair<string, object?>("family", Label(family)));
         }
 
         foreach (var route in (string[])["hub", "sse", "merchant", "enrichment", "batch"])
@@ -87,4 +87,7 @@ internal sealed class HubMetrics
         _deliveries.Add(0, SseTransport, LiveKind);
         _deliveries.Add(0, SseTransport, ReplayKind);
     }
+
+    /// <summary>The family as topics spell it (<c>merchant</c>, <c>bom</c>, <c>batch</c>).</summary>
+    private static string Label(TopicFamily family) => family.ToString().ToLowerInvariant();
 }

@@ -142,7 +142,7 @@ internal sealed class EventPublisher(
         {
             if (!appended[i].WasDuplicate)
             {
-                metrics.EventAccepted(events[i].Topic.Family.ToString());
+                metrics.EventAccepted(events[i].Topic.Family);
             }
         }
 

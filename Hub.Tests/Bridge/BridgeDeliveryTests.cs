@@ -139,7 +139,7 @@ public sealed class BridgeDeliveryTests(BridgeCluster cluster)
             var frames = await sse.TakeAsync(expected.Length);
             Assert.Equal(clients[0].Events.Select(e => e.Id), frames.Select(f => JsonDocument.Parse(f.Data).RootElement.GetProperty("id").GetString()));
             Assert.Equal(clients[0].Events.Select(e => e.Id), (await Nodes.Nodes[2].ReadAllAsync(topic)).Select(e => e.Id));
-            Assert.Equal(expected.Length, accepted.Sum(a => a["Batch"]));
+            Assert.Equal(expected.Length, accepted.Sum(a => a["batch"]));
         }
         finally
         {

@@ -24,7 +24,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     {
         var text = await ScrapeAsync(_node.Http);
 
-        Assert.NotEmpty(Series(text, "realtimehub_events_accepted_total", ("family", "Merchant")));
+        Assert.NotEmpty(Series(text, "realtimehub_events_accepted_total", ("family", "merchant")));
         Assert.NotEmpty(Series(text, "realtimehub_replays_served_total", ("route", "sse")));
         Assert.NotEmpty(Series(text, "realtimehub_bridge_rejected_total", ("reason", "not_json")));
 
@@ -55,7 +55,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         await resumed.NextAsync();
 
         var text = await ScrapeAsync(_node.Http);
-        Assert.True(Sum(text, "realtimehub_events_accepted_total", ("family", "Bom")) >= 2);
+        Assert.True(Sum(text, "realtimehub_events_accepted_total", ("family", "bom")) >= 2);
         Assert.True(Sum(text, "realtimehub_deliveries_total", ("transport", "sse"), ("kind", "live")) >= 2);
         Assert.True(Sum(text, "realtimehub_deliveries_total", ("transport", "sse"), ("kind", "replay")) >= 1);
         Assert.True(Sum(text, "realtimehub_delivery_latency_seconds_count", ("transport", "sse")) >= 2);
