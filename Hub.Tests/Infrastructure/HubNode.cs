@@ -70,7 +70,17 @@ public sealed class HubNode : IAsyncDisposable
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapRealtimeHub();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A node that fails to start (a test of bad settings) must not leave its services behind.
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new HubNode(app, new Uri(address));
     }
