@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace RealtimeHub.Bench;
@@ -10,12 +9,6 @@ internal sealed record BenchResult
 {
     /// <summary>The contract's goal: at most 6 KiB of server memory per idle SSE connection.</summary>
     public const long GoalBytesPerConnection = 6 * 1024;
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     public required MachineInfo Machine { get; init; }
 
@@ -142,7 +135,7 @@ internal sealed record BenchResult
     }
 
     /// <summary>The figures as indented JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, ReportJson.Options);
 
     /// <summary>The nearest-rank percentile <paramref name="q"/> (0..1) of the ascending <paramref name="sorted"/>; 0 when empty.</summary>
     public static double Percentile(IReadOnlyList<double> sorted, double q) =>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RealtimeHub.Bench.Accounting;
@@ -78,12 +77,6 @@ internal sealed record LoadOutcome
 /// <summary>A load run: the machine, the settings, the outcome and the servers' own figures; as a table and as JSON.</summary>
 internal sealed record LoadResult
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public required MachineInfo Machine { get; init; }
 
     public required string Arguments { get; init; }
@@ -183,7 +176,7 @@ internal sealed record LoadResult
         return table.ToString();
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, ReportJson.Options);
 
     private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0.0} MiB");
 }
