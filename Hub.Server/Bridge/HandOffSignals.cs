@@ -39,7 +39,7 @@ internal sealed class HandOffSignals(RedisConnection redis, TimeProvider clock) 
             var subscriber = (await redis.GetAsync()).GetSubscriber();
             await subscriber.PublishAsync(RedisKeys.BridgeHandOffs, idempotencyKey, CommandFlags.FireAndForget);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
         {
             // The other nodes stop waiting after MaxWait; the order is then no longer guaranteed, the event is.
         }

@@ -115,7 +115,7 @@ internal sealed class RedisBridge(RedisConnection redis, BridgeIngest ingest, Ha
                 attempted.TrySetResult();
                 return queue;
             }
-            catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+            catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
             {
                 // Redis down at start-up: the node starts anyway and the bridge joins once Redis answers.
                 if (attempted.TrySetResult())
@@ -134,7 +134,7 @@ internal sealed class RedisBridge(RedisConnection redis, BridgeIngest ingest, Ha
         {
             await queue.UnsubscribeAsync();
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (RedisConnection.IsUnreachable(ex) || ex is ObjectDisposedException)
         {
             // The connection is gone, and the subscription with it.
         }

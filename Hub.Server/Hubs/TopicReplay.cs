@@ -3,7 +3,7 @@ using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Metrics;
-using StackExchange.Redis;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Hubs;
 
@@ -25,7 +25,7 @@ internal sealed class TopicReplay(HubLifetimeManager<ProgressHub> lifetime, IEve
         {
             await lifetime.AddToGroupAsync(connectionId, topic.ToString(), cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
         {
             throw new HistoryUnavailableException("The backplane (Redis) cannot be reached.", ex);
         }

@@ -9,7 +9,7 @@ using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Metrics;
-using StackExchange.Redis;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -131,7 +131,7 @@ internal sealed class EventPublisher(
                 }
             }
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
         {
             // Stored but not handed on: the publisher retries (its idempotency key prevents a
             // duplicate) and resuming clients replay the stored event in any case.

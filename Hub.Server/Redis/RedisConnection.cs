@@ -26,6 +26,12 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// <summary>The multiplexer; it reconnects by itself after an outage.</summary>
     public Task<IConnectionMultiplexer> GetAsync() => _multiplexer.Value;
 
+    /// <summary>
+    /// True for the failures that mean Redis cannot be reached right now (as opposed to a bug): the
+    /// caller answers "unavailable" and the client retries.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) => exception is RedisConnectionException or RedisTimeoutException;
+
     /// <summary>Runs a command, turning "Redis cannot be reached" into <see cref="HistoryUnavailableException"/>.</summary>
     public async Task<T> ExecuteAsync<T>(Func<IDatabase, Task<T>> command)
     {
@@ -33,7 +39,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         {
             return await command((await GetAsync()).GetDatabase());
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (IsUnreachable(ex))
         {
             throw new HistoryUnavailableException("The history store (Redis) cannot be reached.", ex);
         }

@@ -8,7 +8,7 @@ using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Metrics;
-using StackExchange.Redis;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -84,7 +84,7 @@ internal sealed partial class SseStream
         {
             await _services.HubLifetime.OnConnectedAsync(hubConnection);
         }
-        catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
+        catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
         {
             await aborted.DisposeAsync();
             await UnavailableAsync(_http);
