@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Auth;
@@ -20,13 +21,10 @@ internal static partial class AuthExtensions
 
     public static IServiceCollection AddHubAuth(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthOptions>()
-            .Bind(configuration.GetSection(AuthOptions.Section))
-            .ValidateDataAnnotations()
+        services.AddValidatedOptions<AuthOptions>(configuration.GetSection(AuthOptions.Section))
             .Validate<IHostEnvironment>(
                 (auth, environment) => auth.Enabled || environment.IsDevelopment(),
-                "Auth:SigningKey or Auth:Authority must be set outside Development; the hub will not run open in production.")
-            .ValidateOnStart();
+                "Auth:SigningKey or Auth:Authority must be set outside Development; the hub will not run open in production.");
         services.AddMemoryCache();
         if (configuration.UsesRedis())
         {

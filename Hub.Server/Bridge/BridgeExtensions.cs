@@ -1,3 +1,4 @@
+using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
 
@@ -14,10 +15,7 @@ internal static class BridgeExtensions
         }
 
         var section = configuration.GetSection(BridgeOptions.Section);
-        services.AddOptions<BridgeOptions>()
-            .Bind(section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<BridgeOptions>(section);
         if (!section.GetValue(nameof(BridgeOptions.Enabled), defaultValue: true))
         {
             return services;

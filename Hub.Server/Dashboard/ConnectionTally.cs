@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.Metrics;
 
 namespace RealtimeHub.Server.Dashboard;
@@ -10,9 +11,6 @@ namespace RealtimeHub.Server.Dashboard;
 /// </summary>
 internal sealed class ConnectionTally : IDisposable
 {
-    /// <summary>The transports always shown, even at zero, in the order shown.</summary>
-    public static readonly IReadOnlyList<string> Transports = ["websocket", "sse", "long_polling"];
-
     private const string Instrument = "realtimehub.connections";
 
     private readonly MeterListener _listener;
@@ -41,7 +39,7 @@ internal sealed class ConnectionTally : IDisposable
         var snapshot = new Dictionary<string, long>(StringComparer.Ordinal);
         lock (_open)
         {
-            foreach (var transport in Transports)
+            foreach (var transport in ConnectionTransport.All)
             {
                 snapshot[transport] = Math.Max(0, _open.GetValueOrDefault(transport));
             }
@@ -59,7 +57,7 @@ internal sealed class ConnectionTally : IDisposable
 
     private void OnMeasurement(Instrument instrument, long delta, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
     {
-        var transport = "other";
+        var transport = ConnectionTransport.Other;
         foreach (var tag in tags)
         {
             if (tag.Key == "transport" && tag.Value is string value)

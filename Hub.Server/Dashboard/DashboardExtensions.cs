@@ -1,4 +1,5 @@
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
 
@@ -12,10 +13,7 @@ internal static class DashboardExtensions
 {
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DashboardOptions>()
-            .Bind(configuration.GetSection(DashboardOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<DashboardOptions>(configuration.GetSection(DashboardOptions.Section));
         if (configuration.UsesRedis())
         {
             services.AddSingleton<IActiveTopics, RedisActiveTopics>();

@@ -1,3 +1,5 @@
+using RealtimeHub.Server.Hosting;
+
 namespace RealtimeHub.Server.Demo;
 
 /// <summary>Registers the demo workloads (section <c>Demo</c>); they run only when enabled.</summary>
@@ -5,11 +7,8 @@ internal static class DemoExtensions
 {
     public static IServiceCollection AddDemoWorkloads(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DemoOptions>()
-            .Bind(configuration.GetSection(DemoOptions.Section))
-            .PostConfigure<IHostEnvironment>((demo, environment) => demo.Enabled ??= environment.IsDevelopment())
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<DemoOptions>(configuration.GetSection(DemoOptions.Section))
+            .PostConfigure<IHostEnvironment>((demo, environment) => demo.Enabled ??= environment.IsDevelopment());
         services.AddHostedService<DemoWorkloads>();
         return services;
     }

@@ -1,3 +1,4 @@
+using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.History;
@@ -7,10 +8,7 @@ internal static class HistoryExtensions
 {
     public static IServiceCollection AddEventHistory(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HistoryOptions>()
-            .Bind(configuration.GetSection(HistoryOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<HistoryOptions>(configuration.GetSection(HistoryOptions.Section));
         if (configuration.UsesRedis())
         {
             services.AddSingleton<IEventHistory, RedisEventHistory>();

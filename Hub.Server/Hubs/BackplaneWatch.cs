@@ -1,3 +1,4 @@
+using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.Redis;
 using StackExchange.Redis;
 
@@ -11,7 +12,7 @@ namespace RealtimeHub.Server.Hubs;
 /// closes its connections; each client resumes from its last id (join, then read history) and gets
 /// exactly what it missed.
 /// </summary>
-internal sealed partial class BackplaneWatch(RedisConnection redis, LocalConnections connections, ILogger<BackplaneWatch> logger) : IHostedService
+internal sealed partial class BackplaneWatch(RedisConnection redis, NodeLifetimeManager connections, ILogger<BackplaneWatch> logger) : IHostedService
 {
     private IConnectionMultiplexer? _multiplexer;
     private int _lost;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Serialization;
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.Health;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Publishing;
@@ -13,7 +14,7 @@ using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Hubs;
 
-/// <summary>Registers the progress hub with JSON and MessagePack, and the Redis backplane when Redis is configured.</summary>
+/// <summary>Registers the progress hub with JSON and MessagePack, its delivery, and the Redis backplane when Redis is configured.</summary>
 internal static class HubExtensions
 {
     public static IServiceCollection AddProgressHub(this IServiceCollection services, IConfiguration configuration)
@@ -22,7 +23,6 @@ internal static class HubExtensions
             .AddJsonProtocol()
             .AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
         services.AddSingleton<TopicReplay>();
-        services.AddSingleton<LocalConnections>();
 
         // A hub Publish carries a whole event, so a message may be as large as an event plus its envelope.
         services.AddOptions<HubOptions>().Configure<IOptions<PublishingOptions>>((hub, publishing) =>
@@ -31,6 +31,7 @@ internal static class HubExtensions
         {
             signalR.AddStackExchangeRedis(options =>
                 options.Configuration.ChannelPrefix = RedisChannel.Literal(RedisKeys.BackplanePrefix));
+            services.AddDelivery(configuration, provider => ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ProgressHub>>(provider));
 
             services.AddHostedService<BackplaneWatch>();
             services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("backplane", tags: [HealthEndpoints.ReadyTag]);
@@ -38,6 +39,11 @@ internal static class HubExtensions
             // The backplane shares the node's one multiplexer with the history store.
             services.AddOptions<RedisOptions>().Configure<RedisConnection>((options, redis) =>
                 options.ConnectionFactory = _ => redis.GetAsync());
+        }
+
+        else
+        {
+            services.AddDelivery(configuration, provider => ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<ProgressHub>>(provider));
         }
 
         return services;

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts;
@@ -8,6 +6,7 @@ using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
@@ -21,7 +20,6 @@ internal sealed class ProgressHub(
     IProgressPublisher publisher,
     TopicAccess access,
     ConnectionQuota quota,
-    LocalConnections connections,
     IOptions<LimitsOptions> limits,
     HubMetrics metrics) : Hub<IProgressClient>
 {
@@ -33,14 +31,12 @@ internal sealed class ProgressHub(
         Context.Items[SlotKey] = quota.TryAcquire(Context.User!)
             ?? throw new HubException($"This user already holds {limits.Value.MaxConnectionsPerUser} connections, the most allowed.");
         Context.Items[TopicsKey] = new HashSet<string>(StringComparer.Ordinal);
-        connections.Add(Context.ConnectionId, Context.Abort);
         metrics.ConnectionOpened(Transport);
         return Task.CompletedTask;
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        connections.Remove(Context.ConnectionId);
         if (Context.Items.TryGetValue(SlotKey, out var slot))
         {
             ((IDisposable)slot!).Dispose();
@@ -136,13 +132,7 @@ internal sealed class ProgressHub(
         }
     }
 
-    private string Transport => Context.Features.Get<IHttpTransportFeature>()?.TransportType switch
-    {
-        HttpTransportType.WebSockets => "websocket",
-        HttpTransportType.ServerSentEvents => "sse",
-        HttpTransportType.LongPolling => "long_polling",
-        _ => "other",
-    };
+    private string Transport => ConnectionTransport.Of(Context.Features);
 
     private static Topic ParseTopic(string? topic) =>
         Topic.TryParse(topic, out var parsed, out var error) ? parsed : throw new HubException(error);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Hosting;
 
 namespace RealtimeHub.Server.Limits;
 
@@ -18,10 +19,7 @@ internal static class LimitsExtensions
 
     public static IServiceCollection AddHubLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LimitsOptions>()
-            .Bind(configuration.GetSection(LimitsOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<LimitsOptions>(configuration.GetSection(LimitsOptions.Section));
         services.AddSingleton<ConnectionQuota>();
         services.AddRateLimiter(limiter =>
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Bridge;
+using RealtimeHub.Server.Delivery;
 
 namespace RealtimeHub.Server.Metrics;
 
@@ -13,14 +14,11 @@ internal sealed class HubMetrics
     /// <summary>The meter name, for exporters and listeners.</summary>
     public const string MeterName = "RealtimeHub";
 
-    /// <summary>The <c>transport</c> values of <c>realtimehub.connections</c> (CONTRACT.md §7).</summary>
-    public static readonly IReadOnlyList<string> Transports = ["websocket", "sse", "long_polling"];
-
     // Publish-to-deliver on one node is sub-millisecond to a few milliseconds; a stalled reader shows at the top.
     private static readonly double[] LatencyBuckets =
         [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
 
-    private static readonly KeyValuePair<string, object?> SseTransport = new("transport", "sse");
+    private static readonly KeyValuePair<string, object?> SseTransport = new("transport", ConnectionTransport.ServerSentEvents);
     private static readonly KeyValuePair<string, object?> LiveKind = new("kind", "live");
     private static readonly KeyValuePair<string, object?> ReplayKind = new("kind", "replay");
 
@@ -30,6 +28,7 @@ internal sealed class HubMetrics
     private readonly Counter<long> _bridgeRejected;
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _deliveryLatency;
+    private readonly Counter<long> _slowConsumersClosed;
 
     public HubMetrics(IMeterFactory meterFactory)
     {
@@ -43,6 +42,8 @@ internal sealed class HubMetrics
         _deliveryLatency = meter.CreateHistogram<double>(
             "realtimehub.delivery.latency", "s", "From the event's acceptance (its envelope timestamp) to its live write to an SSE connection.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
+        _slowConsumersClosed = meter.CreateCounter<long>(
+            "realtimehub.slow_consumers.closed", "{connection}", "Connections cut off because more than Delivery:MaxBufferedBytes waited for them, by transport.");
     }
 
     public void EventAccepted(TopicFamily family) => _eventsAccepted.Add(1, new KeyValuePair<string, object?>("family", Label(family)));
@@ -52,6 +53,8 @@ internal sealed class HubMetrics
     public void ConnectionOpened(string transport) => _connections.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void ConnectionClosed(string transport) => _connections.Add(-1, new KeyValuePair<string, object?>("transport", transport));
+
+    public void SlowConsumerClosed(string transport) => _slowConsumersClosed.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void BridgeRejected(string reason) => _bridgeRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
@@ -64,9 +67,10 @@ internal sealed class HubMetrics
     /// <summary>Records zero for every tag value the hub knows, so scrapers see each series before its first event.</summary>
     public void PublishZeroSeries()
     {
-        foreach (var transport in Transports)
+        foreach (var transport in ConnectionTransport.All)
         {
             _connections.Add(0, new KeyValuePair<string, object?>("transport", transport));
+            _slowConsumersClosed.Add(0, new KeyValuePair<string, object?>("transport", transport));
         }
 
         foreach (var family in Enum.GetValues<TopicFamily>())

@@ -1,3 +1,4 @@
+using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Metrics;
 
 namespace RealtimeHub.Server.Publishing;
@@ -7,10 +8,7 @@ internal static class PublishingExtensions
 {
     public static IServiceCollection AddPublishing(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PublishingOptions>()
-            .Bind(configuration.GetSection(PublishingOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<PublishingOptions>(configuration.GetSection(PublishingOptions.Section));
         services.AddSingleton<EventValidator>();
         services.AddSingleton<TopicLocks>();
         services.AddSingleton<HubMetrics>();

@@ -1,3 +1,5 @@
+using RealtimeHub.Server.Hosting;
+
 namespace RealtimeHub.Server.Redis;
 
 /// <summary>Registers the node's Redis connection when <c>Redis:ConnectionString</c> is set.</summary>
@@ -9,10 +11,7 @@ internal static class RedisExtensions
 
     public static IServiceCollection AddHubRedis(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RedisConnectionOptions>()
-            .Bind(configuration.GetSection(RedisConnectionOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<RedisConnectionOptions>(configuration.GetSection(RedisConnectionOptions.Section));
         if (configuration.UsesRedis())
         {
             services.AddSingleton<RedisConnection>();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RealtimeHub.Server.Hosting;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -8,10 +9,7 @@ internal static class SseExtensions
 {
     public static IServiceCollection AddSseShim(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SseOptions>()
-            .Bind(configuration.GetSection(SseOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<SseOptions>(configuration.GetSection(SseOptions.Section));
         services.AddSingleton<SseHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, SseHubProtocol>(provider => provider.GetRequiredService<SseHubProtocol>()));
         services.AddSingleton<SseHeartbeat>();

@@ -19,9 +19,4 @@ public sealed class SseOptions
     /// <summary>The <c>retry:</c> sent first: how long EventSource waits before reconnecting.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Sse:Retry must be between 0 and 10 minutes.")]
     public TimeSpan Retry { get; set; } = TimeSpan.FromSeconds(3);
-
-    /// <summary>Bytes that may wait for a slow reader before its stream is cut off.</summary>
-    [Range(4096, 64L * 1024 * 1024, ErrorMessage = "Sse:MaxBufferedBytes must be between 4096 and 67108864.")]
-    public long MaxBufferedBytes { get; set; } = 1024 * 1024;
-
 }

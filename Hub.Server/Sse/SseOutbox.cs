@@ -8,7 +8,7 @@ namespace RealtimeHub.Server.Sse;
 /// Writes never wait: the backplane writes each group message to all local members and awaits them
 /// together, so one stalled reader must not hold up the others. Serialised messages are queued as the
 /// shared buffers they already are (no copy per connection). Once more than the byte limit is queued the
-/// outbox overflows: it takes nothing more and reports it, and the stream is cut off; the client
+/// outbox overflows: it takes nothing more and reports the bytes waiting, and the stream is cut off; the client
 /// reconnects with its last id and replays. A <c>default</c> item is a heartbeat request from
 /// <see cref="SseHeartbeat"/>.
 /// </summary>
@@ -17,7 +17,7 @@ namespace RealtimeHub.Server.Sse;
 /// is created with the first message, and its one reader waits on the outbox itself
 /// (<see cref="IValueTaskSource{TResult}"/>) rather than on a channel of its own.
 /// </remarks>
-internal sealed class SseOutbox(long maxQueuedBytes, Action onOverflow) : PipeWriter, IDuplexPipe, IValueTaskSource<bool>
+internal sealed class SseOutbox(long maxQueuedBytes, Action<long> onOverflow) : PipeWriter, IDuplexPipe, IValueTaskSource<bool>
 {
     // Nothing is ever read from an SSE client, so every outbox shares one reader that is never read.
     private static readonly PipeReader NeverRead = PipeReader.Create(Stream.Null);
@@ -155,12 +155,12 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action onOverflow) : PipeWr
             return;
         }
 
-        if (Interlocked.Add(ref _queuedBytes, message.Length) > maxQueuedBytes)
+        if (Interlocked.Add(ref _queuedBytes, message.Length) is var queued && queued > maxQueuedBytes)
         {
             if (Interlocked.Exchange(ref _closed, 1) == 0)
             {
                 Finish(new SseOverflowException(maxQueuedBytes));
-                onOverflow();
+                onOverflow(queued);
             }
 
             return;

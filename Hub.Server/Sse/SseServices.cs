@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Limits;
@@ -20,7 +21,8 @@ internal sealed class SseServices(
     IOptions<LimitsOptions> limits,
     TopicAccess access,
     ConnectionQuota quota,
-    LocalConnections connections,
+    IOptions<DeliveryOptions> delivery,
+    SlowConsumers slowConsumers,
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     TimeProvider clock)
@@ -45,7 +47,9 @@ internal sealed class SseServices(
 
     public ConnectionQuota Quota => quota;
 
-    public LocalConnections Connections => connections;
+    public IOptions<DeliveryOptions> Delivery => delivery;
+
+    public SlowConsumers SlowConsumers => slowConsumers;
 
     public IHostApplicationLifetime Lifetime => lifetime;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Metrics;
@@ -17,7 +18,7 @@ namespace RealtimeHub.Server.Sse;
 /// other connection. It joins its topics, replays what the client missed, then writes the live
 /// events its <see cref="SseOutbox"/> receives, dropping ids it has already replayed.
 /// </summary>
-internal sealed partial class SseStream
+internal sealed class SseStream
 {
     // What one flush may carry when events have piled up, so a backlog goes out in steps, not all at once.
     private const int MaxBytesPerFlush = 64 * 1024;
@@ -30,6 +31,7 @@ internal sealed partial class SseStream
     private readonly CancellationTokenSource _stop;
     private readonly SseOutbox _outbox;
     private readonly long _heartbeatMs;
+    private readonly string _connectionId;
     private long _lastWrite = Environment.TickCount64;
 
     public SseStream(HttpContext http, SseFormat format, IReadOnlyList<Topic> topics, SseCursor cursor, SseServices services)
@@ -40,7 +42,13 @@ internal sealed partial class SseStream
         _cursor = cursor;
         _services = services;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, services.Lifetime.ApplicationStopping);
-        _outbox = new SseOutbox(services.Options.Value.MaxBufferedBytes, () => _stop.Cancel());
+        var limit = services.Delivery.Value.MaxBufferedBytes;
+        _connectionId = $"sse-{Guid.NewGuid():N}";
+        _outbox = new SseOutbox(limit, pending =>
+        {
+            services.SlowConsumers.CutOff(_connectionId, ConnectionTransport.ServerSentEvents, pending, limit);
+            _stop.Cancel();
+        });
         _heartbeatMs = (long)format.Heartbeat(services.Options.Value).TotalMilliseconds;
 
         // A stream ends when its token expires; EventSource's reconnect must then bring a fresh token.
@@ -68,10 +76,11 @@ internal sealed partial class SseStream
 
     public async Task RunAsync()
     {
-        var connection = new DefaultConnectionContext($"sse-{Guid.NewGuid():N}", _outbox, _outbox)
+        var connection = new DefaultConnectionContext(_connectionId, _outbox, _outbox)
         {
             User = _http.User,
         };
+        connection.Features.Set(ConnectionTransport.SseRoute);
         var hubConnection = new HubConnectionContext(connection, new HubConnectionContextOptions(), _services.LoggerFactory)
         {
             Protocol = _services.Protocol,
@@ -91,19 +100,17 @@ internal sealed partial class SseStream
             return;
         }
 
-        _services.Metrics.ConnectionOpened("sse");
-        _services.Connections.Add(hubConnection.ConnectionId, _stop.Cancel);
+        _services.Metrics.ConnectionOpened(ConnectionTransport.ServerSentEvents);
         try
         {
             await ServeAsync(hubConnection.ConnectionId);
         }
         finally
         {
-            _services.Connections.Remove(hubConnection.ConnectionId);
             _services.Heartbeat.Remove(this);
             _outbox.Complete();
             await _services.HubLifetime.OnDisconnectedAsync(hubConnection);
-            _services.Metrics.ConnectionClosed("sse");
+            _services.Metrics.ConnectionClosed(ConnectionTransport.ServerSentEvents);
             await aborted.DisposeAsync();
             _stop.Dispose();
         }
@@ -211,11 +218,11 @@ internal sealed partial class SseStream
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
-            // The client left, the node is stopping, or the outbox overflowed.
+            // The client left, the node is stopping, or the outbox overflowed (reported as it happened).
         }
-        catch (SseOverflowException ex)
+        catch (SseOverflowException)
         {
-            Log.SlowReaderCutOff(_services.Logger, _format.Name, ex.Message);
+            // Reported by the outbox as it overflowed.
         }
     }
 
@@ -242,11 +249,5 @@ internal sealed partial class SseStream
         }
 
         return false;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(1, LogLevel.Information, "SSE {Route} stream cut off: {Reason}")]
-        public static partial void SlowReaderCutOff(ILogger logger, string route, string reason);
     }
 }

@@ -10,7 +10,7 @@ public sealed class SseOutboxTests
     [Fact]
     public async Task A_waiting_reader_wakes_for_messages_and_reads_them_in_order()
     {
-        var outbox = new SseOutbox(4096, () => { });
+        var outbox = new SseOutbox(4096, _ => { });
         var waiting = outbox.WaitToReadAsync().AsTask();
         Assert.False(waiting.IsCompleted);
 
@@ -28,7 +28,7 @@ public sealed class SseOutboxTests
     [Fact]
     public async Task Heartbeat_requests_wait_one_at_a_time_as_empty_items()
     {
-        var outbox = new SseOutbox(4096, () => { });
+        var outbox = new SseOutbox(4096, _ => { });
 
         outbox.RequestHeartbeat();
         outbox.RequestHeartbeat();
@@ -44,16 +44,22 @@ public sealed class SseOutboxTests
     }
 
     [Fact]
-    public async Task An_overflow_reports_once_delivers_what_was_queued_then_fails_the_reader()
+    public async Task An_overflow_reports_once_with_the_bytes_waiting_delivers_what_was_queued_then_fails_the_reader()
     {
         var overflows = 0;
-        var outbox = new SseOutbox(4096, () => overflows++);
+        long reported = 0;
+        var outbox = new SseOutbox(4096, pending =>
+        {
+            overflows++;
+            reported = pending;
+        });
         await outbox.WriteAsync(new byte[3000]);
 
         await outbox.WriteAsync(new byte[3000]);
         await outbox.WriteAsync(new byte[10]);
 
         Assert.Equal(1, overflows);
+        Assert.Equal(6000, reported);
         Assert.True(await outbox.WaitToReadAsync());
         Assert.True(outbox.TryRead(out var queued));
         Assert.Equal(3000, queued.Length);
@@ -63,7 +69,7 @@ public sealed class SseOutboxTests
     [Fact]
     public async Task Cancelling_ends_a_pending_wait_with_a_cancellation()
     {
-        var outbox = new SseOutbox(4096, () => { });
+        var outbox = new SseOutbox(4096, _ => { });
         using var stop = new CancellationTokenSource();
         var waiting = outbox.WaitToReadAsync().AsTask();
 
@@ -77,7 +83,7 @@ public sealed class SseOutboxTests
     public async Task Completing_ends_the_reader_and_later_writes_are_dropped_without_overflow()
     {
         var overflows = 0;
-        var outbox = new SseOutbox(4096, () => overflows++);
+        var outbox = new SseOutbox(4096, _ => overflows++);
         var waiting = outbox.WaitToReadAsync().AsTask();
 
         outbox.Complete();
@@ -92,7 +98,7 @@ public sealed class SseOutboxTests
     [Fact]
     public async Task Bytes_written_through_the_buffer_are_copied_out_on_flush()
     {
-        var outbox = new SseOutbox(4096, () => { });
+        var outbox = new SseOutbox(4096, _ => { });
         var span = outbox.GetSpan(3);
         span[0] = 7;
         span[1] = 8;

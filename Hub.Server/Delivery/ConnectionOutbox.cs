@@ -1,0 +1,155 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace RealtimeHub.Server.Delivery;
+
+/// <summary>
+/// What this node still has to write to one connection. Sending never waits: a message is written at
+/// once while the connection keeps up, and queues behind the write in progress while its transport
+/// pushes back (a full socket, a long poll nobody collects, a stateful-reconnect buffer awaiting
+/// acknowledgements). Once more than the byte limit would wait, the connection is cut off (aborted);
+/// its client resumes with its last id and misses nothing.
+/// </summary>
+internal sealed class ConnectionOutbox(HubConnectionContext connection, string transport, long maxPendingBytes, SlowConsumers slowConsumers)
+{
+    private readonly Lock _gate = new();
+    private Queue<(SerializedHubMessage Message, int Bytes)>? _queue;
+    private long _pendingBytes;
+    private bool _writing;
+    private bool _closed;
+
+    /// <summary>The connection this outbox writes to.</summary>
+    public HubConnectionContext Connection => connection;
+
+    /// <summary>Writes <paramref name="message"/> now, or queues it; cuts the connection off when the queue would pass the limit.</summary>
+    public void Send(SerializedHubMessage message)
+    {
+        int bytes;
+        try
+        {
+            bytes = message.GetSerializedMessage(connection.Protocol).Length;
+        }
+        catch (InvalidOperationException)
+        {
+            // A message from a node that lacked this connection's protocol cannot be written to it: the
+            // connection closes and its client resumes from history, which has the event.
+            connection.Abort();
+            return;
+        }
+
+        long cutOffAt;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (!_writing)
+            {
+                _writing = true;
+                cutOffAt = -1;
+            }
+            else if (_pendingBytes + bytes <= maxPendingBytes)
+            {
+                (_queue ??= new Queue<(SerializedHubMessage, int)>()).Enqueue((message, bytes));
+                _pendingBytes += bytes;
+                return;
+            }
+            else
+            {
+                cutOffAt = _pendingBytes + bytes;
+                CloseLocked();
+            }
+        }
+
+        if (cutOffAt >= 0)
+        {
+            connection.Abort();
+            slowConsumers.CutOff(connection.ConnectionId, transport, cutOffAt, maxPendingBytes);
+            return;
+        }
+
+        WriteFrom(message);
+    }
+
+    /// <summary>Drops whatever waits and takes nothing more: the connection is gone.</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            CloseLocked();
+        }
+    }
+
+    /// <summary>Writes <paramref name="message"/> and then the queue, synchronously while writes complete at once.</summary>
+    private void WriteFrom(SerializedHubMessage message)
+    {
+        while (true)
+        {
+            var write = connection.WriteAsync(message);
+            if (!write.IsCompleted)
+            {
+                _ = FinishThenContinueAsync(write);
+                return;
+            }
+
+            try
+            {
+                write.GetAwaiter().GetResult();
+            }
+            catch (Exception)
+            {
+                // The connection logs a failed write and aborts itself; nothing more goes to it.
+                Close();
+                return;
+            }
+
+            if (!TryTakeNext(out message))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task FinishThenContinueAsync(ValueTask write)
+    {
+        try
+        {
+            await write;
+        }
+        catch (Exception)
+        {
+            Close();
+            return;
+        }
+
+        if (TryTakeNext(out var next))
+        {
+            WriteFrom(next);
+        }
+    }
+
+    private bool TryTakeNext(out SerializedHubMessage message)
+    {
+        lock (_gate)
+        {
+            if (!_closed && _queue is { Count: > 0 } queue)
+            {
+                (message, var bytes) = queue.Dequeue();
+                _pendingBytes -= bytes;
+                return true;
+            }
+
+            _writing = false;
+            message = null!;
+            return false;
+        }
+    }
+
+    private void CloseLocked()
+    {
+        _closed = true;
+        _queue = null;
+        _pendingBytes = 0;
+    }
+}

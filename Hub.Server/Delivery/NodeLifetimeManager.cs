@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using RealtimeHub.Server.Hubs;
+
+namespace RealtimeHub.Server.Delivery;
+
+/// <summary>
+/// The hub's lifetime manager: this node's connections (SignalR clients and SSE streams alike) each
+/// with a bounded <see cref="ConnectionOutbox"/>, and per followed topic one <see cref="TopicRelay"/>,
+/// the node's only member of that topic's group on the backplane (SignalR's Redis backplane, or its
+/// in-memory manager on the embedded default). Group messages travel through the backplane once per
+/// node; everything else stays on this node.
+/// </summary>
+/// <remarks>
+/// Messages to a connection, a user or all connections reach this node's connections only; the hub
+/// sends nothing but group messages across nodes. A group message that excludes connections is not
+/// supported, since the backplane's members are relays, not the excluded connections.
+/// </remarks>
+internal sealed partial class NodeLifetimeManager(
+    [FromKeyedServices(NodeLifetimeManager.BackplaneKey)] HubLifetimeManager<ProgressHub> backplane,
+    SlowConsumers slowConsumers,
+    IOptions<DeliveryOptions> options,
+    ILoggerFactory loggerFactory) : HubLifetimeManager<ProgressHub>
+{
+    /// <summary>The service key of the lifetime manager that carries group messages between nodes.</summary>
+    public const string BackplaneKey = "backplane";
+
+    private readonly ConcurrentDictionary<string, LocalConnection> _connections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TopicRelay> _relays = new(StringComparer.Ordinal);
+    private readonly Lock _relayGate = new();
+    private readonly ILogger _logger = loggerFactory.CreateLogger<NodeLifetimeManager>();
+
+    public override Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        var transport = ConnectionTransport.Of(connection.Features);
+        _connections[connection.ConnectionId] = new LocalConnection(
+            new ConnectionOutbox(connection, transport, options.Value.MaxBufferedBytes, slowConsumers));
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        if (!_connections.TryRemove(connection.ConnectionId, out var local))
+        {
+            return;
+        }
+
+        local.Outbox.Close();
+        foreach (var topic in local.TakeTopics())
+        {
+            await LeaveAsync(topic, local.Outbox);
+        }
+    }
+
+    public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (!_connections.TryGetValue(connectionId, out var local) || !local.TryAddTopic(groupName))
+        {
+            return;
+        }
+
+        TopicRelay relay;
+        lock (_relayGate)
+        {
+            if (!_relays.TryGetValue(groupName, out relay!))
+            {
+                relay = new TopicRelay(groupName, loggerFactory);
+                _relays[groupName] = relay;
+            }
+
+            relay.Add(local.Outbox);
+        }
+
+        try
+        {
+            await relay.JoinAsync(backplane).WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            local.RemoveTopic(groupName);
+            await LeaveAsync(groupName, local.Outbox);
+            throw;
+        }
+    }
+
+    public override async Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (_connections.TryGetValue(connectionId, out var local) && local.RemoveTopic(groupName))
+        {
+            await LeaveAsync(groupName, local.Outbox);
+        }
+    }
+
+    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendGroupAsync(groupName, methodName, args, cancellationToken);
+
+    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
+
+    public override Task SendGroupExceptAsync(
+        string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("Group messages that exclude connections are not supported: each node's group member is its topic relay.");
+
+    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendLocal(_ => true, methodName, args);
+
+    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        SendLocal(c => !excludedConnectionIds.Contains(c.ConnectionId), methodName, args);
+
+    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default)
+    {
+        if (_connections.TryGetValue(connectionId, out var local))
+        {
+            local.Outbox.Send(Invocation(methodName, args));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendLocal(c => connectionIds.Contains(c.ConnectionId), methodName, args);
+
+    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendLocal(c => c.UserIdentifier == userId, methodName, args);
+
+    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        SendLocal(c => c.UserIdentifier is { } user && userIds.Contains(user), methodName, args);
+
+    /// <summary>Closes every local connection; returns how many were asked to close.</summary>
+    public int CloseAll()
+    {
+        var closed = 0;
+        foreach (var local in _connections.Values)
+        {
+            local.Outbox.Connection.Abort();
+            closed++;
+        }
+
+        return closed;
+    }
+
+    private static SerializedHubMessage Invocation(string methodName, object?[] args) =>
+        new(new Microsoft.AspNetCore.SignalR.Protocol.InvocationMessage(methodName, args));
+
+    private Task SendLocal(Func<HubConnectionContext, bool> to, string methodName, object?[] args)
+    {
+        var message = Invocation(methodName, args);
+        foreach (var local in _connections.Values)
+        {
+            if (to(local.Outbox.Connection))
+            {
+                local.Outbox.Send(message);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task LeaveAsync(string topic, ConnectionOutbox member)
+    {
+        TopicRelay? emptied = null;
+        lock (_relayGate)
+        {
+            if (_relays.TryGetValue(topic, out var relay))
+            {
+                relay.Remove(member);
+                if (relay.IsEmpty)
+                {
+                    _relays.Remove(topic);
+                    emptied = relay;
+                }
+            }
+        }
+
+        if (emptied is not null)
+        {
+            try
+            {
+                await emptied.LeaveAsync(backplane);
+            }
+            catch (Exception ex)
+            {
+                // The backplane (Redis) is away; it drops the group's subscription when it reconnects without it.
+                LogLeaveFailed(_logger, topic, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Leaving the backplane group of topic {Topic} failed.")]
+    private static partial void LogLeaveFailed(ILogger logger, string topic, Exception exception);
+
+    /// <summary>One local connection: its outbox and the topics it follows.</summary>
+    private sealed class LocalConnection(ConnectionOutbox outbox)
+    {
+        private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
+
+        public ConnectionOutbox Outbox => outbox;
+
+        public bool TryAddTopic(string topic)
+        {
+            lock (_topics)
+            {
+                return _topics.Add(topic);
+            }
+        }
+
+        public bool RemoveTopic(string topic)
+        {
+            lock (_topics)
+            {
+                return _topics.Remove(topic);
+            }
+        }
+
+        public string[] TakeTopics()
+        {
+            lock (_topics)
+            {
+                var topics = _topics.ToArray();
+                _topics.Clear();
+                return topics;
+            }
+        }
+    }
+}
