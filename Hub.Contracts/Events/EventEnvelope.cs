@@ -34,6 +34,14 @@ public sealed record EventEnvelope
     [MessagePackFormatter(typeof(UtcTimestamp.MessagePackFormatter))]
     public required DateTimeOffset Timestamp { get; init; }
 
+    /// <summary>
+    /// The event's place in its topic: 1, 2, 3, ... without gaps, assigned with <see cref="Id"/>. The hub
+    /// uses it to deliver each topic in order and to see a missing event; clients may ignore it.
+    /// </summary>
+    [Key("seq")]
+    [JsonPropertyName("seq")]
+    public long Seq { get; init; }
+
     /// <summary>The product's payload, a JSON object.</summary>
     [Key("data")]
     [JsonPropertyName("data")]

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Hubs;
 
@@ -18,6 +20,8 @@ internal static class DeliveryExtensions
         services.AddValidatedOptions<DeliveryOptions>(configuration.GetSection(DeliveryOptions.LegacySection))
             .Bind(configuration.GetSection(DeliveryOptions.Section));
         services.AddSingleton<SlowConsumers>();
+        services.AddSingleton<RelayServices>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol>(SequenceProtocol.Instance));
         services.AddKeyedSingleton(NodeLifetimeManager.BackplaneKey, (provider, _) => backplane(provider));
         services.AddSingleton<NodeLifetimeManager>();
         services.AddSingleton<HubLifetimeManager<ProgressHub>>(provider => provider.GetRequiredService<NodeLifetimeManager>());

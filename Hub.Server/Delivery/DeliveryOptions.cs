@@ -17,4 +17,11 @@ public sealed class DeliveryOptions
     /// </summary>
     [Range(4096, 64L * 1024 * 1024, ErrorMessage = "Delivery:MaxBufferedBytes must be between 4096 and 67108864.")]
     public long MaxBufferedBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How long a node waits for a missing event of a topic to arrive through the backplane before it
+    /// reads it from the history (500 ms). Later events of the topic wait for it meanwhile.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00", ErrorMessage = "Delivery:GapWait must be between 10 ms and 1 minute.")]
+    public TimeSpan GapWait { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Hubs;
 
 namespace RealtimeHub.Server.Delivery;
@@ -20,6 +21,7 @@ namespace RealtimeHub.Server.Delivery;
 internal sealed partial class NodeLifetimeManager(
     [FromKeyedServices(NodeLifetimeManager.BackplaneKey)] HubLifetimeManager<ProgressHub> backplane,
     SlowConsumers slowConsumers,
+    RelayServices relayServices,
     IOptions<DeliveryOptions> options,
     ILoggerFactory loggerFactory) : HubLifetimeManager<ProgressHub>
 {
@@ -65,7 +67,7 @@ internal sealed partial class NodeLifetimeManager(
         {
             if (!_relays.TryGetValue(groupName, out relay!))
             {
-                relay = new TopicRelay(groupName, loggerFactory);
+                relay = new TopicRelay(Topic.Parse(groupName), relayServices);
                 _relays[groupName] = relay;
             }
 
@@ -127,17 +129,19 @@ internal sealed partial class NodeLifetimeManager(
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
         SendLocal(c => c.UserIdentifier is { } user && userIds.Contains(user), methodName, args);
 
-    /// <summary>Closes every local connection; returns how many were asked to close.</summary>
-    public int CloseAll()
+    /// <summary>
+    /// Has every topic this node follows read from the history what came after its last delivered
+    /// event: called when the backplane returns, since messages sent meanwhile never reached this node.
+    /// </summary>
+    public Task CatchUpAllAsync()
     {
-        var closed = 0;
-        foreach (var local in _connections.Values)
+        TopicRelay[] relays;
+        lock (_relayGate)
         {
-            local.Outbox.Connection.Abort();
-            closed++;
+            relays = [.. _relays.Values];
         }
 
-        return closed;
+        return Task.WhenAll(relays.Select(relay => relay.CatchUpAsync()));
     }
 
     private static SerializedHubMessage Invocation(string methodName, object?[] args) =>

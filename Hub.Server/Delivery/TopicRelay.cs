@@ -1,26 +1,47 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.History;
+using RealtimeHub.Server.Hubs;
 
 namespace RealtimeHub.Server.Delivery;
 
 /// <summary>
 /// This node's one member of a topic's backplane group. The backplane writes each of the topic's
-/// messages to the relay once, already serialised for every protocol; the relay hands it to the
-/// outbox of each local subscriber and returns at once, so no subscriber's socket can hold up the
-/// backplane, the publisher or the other subscribers.
+/// messages to the relay once, already serialised for every protocol. The relay puts them in sequence
+/// (<see cref="EventEnvelope.Seq"/>): the next one goes at once to the outbox of each local subscriber,
+/// a later one waits for the gap before it to fill, and a gap still open after
+/// <see cref="DeliveryOptions.GapWait"/> (or when the backplane returns after an outage) is filled from
+/// the history. Events the history no longer holds are announced with <c>OnHistoryReset</c>, never
+/// skipped in silence. Nothing here waits for a subscriber's socket.
 /// </summary>
-internal sealed class TopicRelay(string topic, ILoggerFactory loggerFactory)
-    : HubConnectionContext(new DefaultConnectionContext($"relay-{Guid.NewGuid():N}"), new HubConnectionContextOptions(), loggerFactory)
+internal sealed partial class TopicRelay : HubConnectionContext
 {
-    private readonly Lock _joinGate = new();
+    private readonly Topic _topic;
+    private readonly RelayServices _services;
+    private readonly Lock _gate = new();
+    private readonly SortedList<long, (SerializedHubMessage Message, HubEventId Id)> _waiting = [];
     private ConnectionOutbox[] _members = [];
     private Task? _joined;
+    private bool _placed;
+    private long _lastSeq;
+    private HubEventId? _lastId;
+    private ITimer? _gapTimer;
+    private int _catchingUp;
+    private bool _catchUpAgain;
+    private bool _left;
 
-    /// <summary>The topic, which is also the backplane group's name.</summary>
-    public string Topic => topic;
+    public TopicRelay(Topic topic, RelayServices services)
+        : base(new DefaultConnectionContext($"relay-{Guid.NewGuid():N}"), new HubConnectionContextOptions(), services.LoggerFactory)
+    {
+        _topic = topic;
+        _services = services;
+    }
 
-    /// <summary>True once the last member left; set and read under the owner's lock.</summary>
+    /// <summary>True once the last member left; read under the owner's lock.</summary>
     public bool IsEmpty => _members.Length == 0;
 
     /// <summary>Adds a member; called under the owner's lock.</summary>
@@ -29,22 +50,28 @@ internal sealed class TopicRelay(string topic, ILoggerFactory loggerFactory)
     /// <summary>Removes a member; called under the owner's lock.</summary>
     public void Remove(ConnectionOutbox member) => _members = Array.FindAll(_members, m => m != member);
 
-    /// <summary>Joins the backplane group once, however many members wait for it.</summary>
-    public Task JoinAsync(HubLifetimeManager<Hubs.ProgressHub> backplane)
+    /// <summary>
+    /// Joins the backplane group, then learns the topic's latest sequence number from the history, once
+    /// however many members wait for it. Events after that arrive through the backplane.
+    /// </summary>
+    public Task JoinAsync(HubLifetimeManager<ProgressHub> backplane)
     {
-        lock (_joinGate)
+        lock (_gate)
         {
             return _joined ??= JoinCoreAsync(backplane);
         }
     }
 
     /// <summary>Leaves the backplane group after the join, if any, has finished.</summary>
-    public async Task LeaveAsync(HubLifetimeManager<Hubs.ProgressHub> backplane)
+    public async Task LeaveAsync(HubLifetimeManager<ProgressHub> backplane)
     {
         Task? joined;
-        lock (_joinGate)
+        lock (_gate)
         {
             joined = _joined;
+            _left = true;
+            _gapTimer?.Dispose();
+            _gapTimer = null;
         }
 
         if (joined is null)
@@ -64,11 +91,72 @@ internal sealed class TopicRelay(string topic, ILoggerFactory loggerFactory)
 
         try
         {
-            await backplane.RemoveFromGroupAsync(ConnectionId, topic);
+            await backplane.RemoveFromGroupAsync(ConnectionId, _topic.ToString());
         }
         finally
         {
             await backplane.OnDisconnectedAsync(this);
+        }
+    }
+
+    /// <summary>
+    /// Reads from the history whatever came after the last event delivered: the backplane may have
+    /// dropped messages while it was away. Runs one at a time; a request during a run runs again after it.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        lock (_gate)
+        {
+            if (_left || !_placed)
+            {
+                return;
+            }
+
+            if (_catchingUp == 1)
+            {
+                _catchUpAgain = true;
+                return;
+            }
+
+            _catchingUp = 1;
+        }
+
+        try
+        {
+            bool again;
+            do
+            {
+                HubEventId after;
+                lock (_gate)
+                {
+                    _catchUpAgain = false;
+                    after = _lastId ?? default;
+                }
+
+                var read = await _services.History.ReadAsync(_topic, after, CancellationToken.None);
+                lock (_gate)
+                {
+                    PlaceFromHistory(read);
+                    again = _catchUpAgain;
+                }
+            }
+            while (again);
+        }
+        catch (Exception ex)
+        {
+            // The history is away too: try again after the gap wait, and on the backplane's return.
+            Log.CatchUpFailed(_services.Logger, _topic.ToString(), ex);
+            lock (_gate)
+            {
+                ArmGapTimer();
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _catchingUp = 0;
+            }
         }
     }
 
@@ -77,25 +165,192 @@ internal sealed class TopicRelay(string topic, ILoggerFactory loggerFactory)
 
     public override ValueTask WriteAsync(SerializedHubMessage message, CancellationToken cancellationToken = default)
     {
-        foreach (var member in Volatile.Read(ref _members))
+        if (!SequenceProtocol.TryRead(message, out var seq, out var id))
         {
-            member.Send(message);
+            // Not an event: nothing to put in order.
+            Deliver(message);
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            if (!_placed)
+            {
+                // Before the history told where the topic stands: keep it until then.
+                _waiting.TryAdd(seq, (message, id));
+            }
+            else
+            {
+                Place(seq, id, message);
+            }
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private async Task JoinCoreAsync(HubLifetimeManager<Hubs.ProgressHub> backplane)
+    private async Task JoinCoreAsync(HubLifetimeManager<ProgressHub> backplane)
     {
         await backplane.OnConnectedAsync(this);
         try
         {
-            await backplane.AddToGroupAsync(ConnectionId, topic);
+            await backplane.AddToGroupAsync(ConnectionId, _topic.ToString());
+            var latest = await _services.History.ReadAsync(_topic, null, CancellationToken.None);
+            lock (_gate)
+            {
+                if (latest.Events is [.., var newest])
+                {
+                    _lastSeq = newest.Seq;
+                    _lastId = HubEventId.Parse(newest.Id);
+                }
+
+                _placed = true;
+                DeliverWaiting();
+            }
         }
         catch
         {
             await backplane.OnDisconnectedAsync(this);
             throw;
         }
+    }
+
+    /// <summary>Delivers an event in its place, or keeps it until the gap before it fills. Under the lock.</summary>
+    private void Place(long seq, HubEventId id, SerializedHubMessage message)
+    {
+        if (seq <= _lastSeq)
+        {
+            if (_lastId is { } last && id <= last)
+            {
+                // Delivered already (a late hand-off, or one the history filled).
+                return;
+            }
+
+            // A later id with a lower number: the topic's counter began again after its history expired whole.
+            _waiting.Clear();
+            _lastSeq = seq - 1;
+        }
+
+        if (seq == _lastSeq + 1)
+        {
+            DeliverInPlace(seq, id, message);
+            DeliverWaiting();
+        }
+        else
+        {
+            _waiting.TryAdd(seq, (message, id));
+            ArmGapTimer();
+        }
+    }
+
+    /// <summary>
+    /// Delivers, in order, what the history returned past the last delivered event together with what
+    /// waits from the backplane; a number that neither holds was trimmed before this node could deliver
+    /// it, and is announced as a history reset. Under the lock.
+    /// </summary>
+    private void PlaceFromHistory(HistoryRead read)
+    {
+        foreach (var envelope in read.Events)
+        {
+            if (envelope.Seq > _lastSeq && !_waiting.ContainsKey(envelope.Seq))
+            {
+                _waiting.Add(envelope.Seq, (new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope])), HubEventId.Parse(envelope.Id)));
+            }
+        }
+
+        while (_waiting.Count > 0)
+        {
+            var seq = _waiting.Keys[0];
+            var (message, id) = _waiting.Values[0];
+            _waiting.RemoveAt(0);
+            if (seq <= _lastSeq)
+            {
+                continue;
+            }
+
+            if (seq > _lastSeq + 1 && _lastId is { } requested)
+            {
+                Deliver(new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnHistoryReset), [new HistoryReset
+                {
+                    Topic = _topic.ToString(),
+                    RequestedId = requested.ToString(),
+                    OldestRetainedId = id.ToString(),
+                }])));
+                Log.Reset(_services.Logger, _topic.ToString(), requested.ToString(), id.ToString());
+            }
+
+            DeliverInPlace(seq, id, message);
+        }
+
+        _gapTimer?.Dispose();
+        _gapTimer = null;
+    }
+
+    /// <summary>Delivers every waiting event that is next in line; re-arms or stops the gap timer. Under the lock.</summary>
+    private void DeliverWaiting()
+    {
+        while (_waiting.Count > 0)
+        {
+            var seq = _waiting.Keys[0];
+            var (message, id) = _waiting.Values[0];
+            if (seq > _lastSeq + 1)
+            {
+                ArmGapTimer();
+                return;
+            }
+
+            _waiting.RemoveAt(0);
+            if (seq == _lastSeq + 1)
+            {
+                DeliverInPlace(seq, id, message);
+            }
+        }
+
+        _gapTimer?.Dispose();
+        _gapTimer = null;
+    }
+
+    private void DeliverInPlace(long seq, HubEventId id, SerializedHubMessage message)
+    {
+        _lastSeq = seq;
+        _lastId = id;
+        Deliver(message);
+    }
+
+    private void Deliver(SerializedHubMessage message)
+    {
+        foreach (var member in Volatile.Read(ref _members))
+        {
+            member.Send(message);
+        }
+    }
+
+    /// <summary>Starts the gap wait unless it runs already. Under the lock.</summary>
+    private void ArmGapTimer()
+    {
+        if (_gapTimer is null && !_left)
+        {
+            _gapTimer = _services.Clock.CreateTimer(
+                static state => _ = ((TopicRelay)state!).GapWaitedAsync(), this, _services.GapWait, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private Task GapWaitedAsync()
+    {
+        lock (_gate)
+        {
+            _gapTimer?.Dispose();
+            _gapTimer = null;
+        }
+
+        return CatchUpAsync();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Topic {Topic}: events after {RequestedId} were trimmed from the history before this node delivered them; its subscribers were told, and go on from {OldestRetainedId}.")]
+        public static partial void Reset(ILogger logger, string topic, string requestedId, string oldestRetainedId);
+
+        [LoggerMessage(2, LogLevel.Debug, "Topic {Topic}: catching up from the history failed; trying again.")]
+        public static partial void CatchUpFailed(ILogger logger, string topic, Exception exception);
     }
 }

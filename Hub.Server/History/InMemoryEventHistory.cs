@@ -40,6 +40,7 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
                     Topic = item.Topic.ToString(),
                     Type = item.Type,
                     Timestamp = item.Timestamp,
+                    Seq = log.NextSeq(),
                     Data = Parse(item.DataJson),
                 };
                 log.Events.Enqueue(new(id, envelope));
@@ -103,6 +104,7 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
     private sealed class TopicLog
     {
         private HubEventId _last;
+        private long _seq;
 
         public Queue<(HubEventId Id, EventEnvelope Envelope)> Events { get; } = new();
 
@@ -121,6 +123,9 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
             _last = ms > _last.Milliseconds ? new HubEventId(ms, 0) : _last with { Sequence = _last.Sequence + 1 };
             return _last;
         }
+
+        /// <summary>The topic's next sequence number: 1, 2, 3, ...</summary>
+        public long NextSeq() => ++_seq;
 
         public void Trim(HistoryOptions limits, DateTimeOffset now)
         {

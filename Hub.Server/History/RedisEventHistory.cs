@@ -40,25 +40,28 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
 
         """;
 
-    // KEYS: stream, idempotency key and trim marker per event. ARGV: max length, oldest id kept, ttl
-    // in ms, then per event: uses-key flag, key ttl in ms, type, timestamp, data. Returns {id, stored}
-    // per event.
+    // KEYS: stream, idempotency key, trim marker and sequence counter per event. ARGV: max length,
+    // oldest id kept, ttl in ms, then per event: uses-key flag, key ttl in ms, type, timestamp, data.
+    // Returns {id, stored, seq} per event. The counter lives as long as the stream: should both expire,
+    // the topic starts again at 1 with later ids, which a node tells apart from an old event.
     private const string AppendScript = TrimFunction + """
         local out = {}
-        for i = 1, #KEYS / 3 do
-          local stream, idem, marker = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+        for i = 1, #KEYS / 4 do
+          local stream, idem, marker, counter = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
           local b = 3 + (i - 1) * 5
           local existing = false
           if ARGV[b + 1] == '1' then existing = redis.call('GET', idem) end
           if existing then
-            out[i] = {existing, 0}
+            out[i] = {existing, 0, 0}
           else
-            local id = redis.call('XADD', stream, '*', 't', ARGV[b + 3], 'ts', ARGV[b + 4], 'd', ARGV[b + 5])
+            local seq = redis.call('INCR', counter)
+            local id = redis.call('XADD', stream, '*', 't', ARGV[b + 3], 'ts', ARGV[b + 4], 'd', ARGV[b + 5], 's', seq)
             trim(stream, marker, ARGV[1], ARGV[2], ARGV[3])
             redis.call('PEXPIRE', stream, ARGV[3])
             redis.call('PEXPIRE', marker, ARGV[3])
+            redis.call('PEXPIRE', counter, ARGV[3])
             if ARGV[b + 1] == '1' then redis.call('SET', idem, id, 'PX', ARGV[b + 2]) end
-            out[i] = {id, 1}
+            out[i] = {id, 1, seq}
           end
         end
         return out
@@ -85,7 +88,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
     public async Task<IReadOnlyList<AppendedEvent>> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
         var limits = options.Value;
-        var keys = new RedisKey[events.Count * 3];
+        var keys = new RedisKey[events.Count * 4];
         var args = new RedisValue[3 + (events.Count * 5)];
         args[0] = limits.MaxEventsPerTopic;
         args[1] = OldestKeptId();
@@ -93,9 +96,10 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         for (var i = 0; i < events.Count; i++)
         {
             var item = events[i];
-            keys[3 * i] = RedisKeys.History(item.Topic);
-            keys[(3 * i) + 1] = RedisKeys.Idempotency(item.Topic, item.IdempotencyKey ?? string.Empty);
-            keys[(3 * i) + 2] = RedisKeys.Trimmed(item.Topic);
+            keys[4 * i] = RedisKeys.History(item.Topic);
+            keys[(4 * i) + 1] = RedisKeys.Idempotency(item.Topic, item.IdempotencyKey ?? string.Empty);
+            keys[(4 * i) + 2] = RedisKeys.Trimmed(item.Topic);
+            keys[(4 * i) + 3] = RedisKeys.Sequence(item.Topic);
             var b = 3 + (i * 5);
             args[b] = item.IdempotencyKey is null ? "0" : "1";
             args[b + 1] = (long)(item.IdempotencyKeyLifetime ?? limits.Retention).TotalMilliseconds;
@@ -118,6 +122,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
                     Topic = item.Topic.ToString(),
                     Type = item.Type,
                     Timestamp = item.Timestamp,
+                    Seq = (long)pair[2],
                     Data = ParseData(item.DataJson),
                 })
                 : new AppendedEvent(id, null);
@@ -157,6 +162,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
     {
         var fields = (RedisResult[])entry[1]!;
         string? type = null, timestamp = null, data = null;
+        long seq = 0;
         for (var i = 0; i + 1 < fields.Length; i += 2)
         {
             switch ((string?)fields[i])
@@ -164,6 +170,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
                 case "t": type = (string?)fields[i + 1]; break;
                 case "ts": timestamp = (string?)fields[i + 1]; break;
                 case "d": data = (string?)fields[i + 1]; break;
+                case "s": seq = (long)fields[i + 1]; break;
             }
         }
 
@@ -173,6 +180,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             Topic = topic.ToString(),
             Type = type ?? string.Empty,
             Timestamp = timestamp is null ? default : UtcTimestamp.Parse(timestamp),
+            Seq = seq,
             Data = ParseData(data ?? "{}"),
         };
     }

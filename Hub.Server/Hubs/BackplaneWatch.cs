@@ -8,12 +8,13 @@ namespace RealtimeHub.Server.Hubs;
 /// Watches the backplane's subscription connection. While it is down this node receives no group
 /// messages, and after Redis returns the publishing connections of other nodes may be back before
 /// this node's subscriptions are: events accepted in that window are stored but never reach this
-/// node's clients live. So when the subscription connection is restored after a failure, the node
-/// closes its connections; each client resumes from its last id (join, then read history) and gets
-/// exactly what it missed.
+/// node through the backplane. So when the subscription connection is restored after a failure, every
+/// topic this node follows catches up from the history; no connection is closed.
 /// </summary>
-internal sealed partial class BackplaneWatch(RedisConnection redis, NodeLifetimeManager connections, ILogger<BackplaneWatch> logger) : IHostedService
+internal sealed partial class BackplaneWatch(RedisConnection redis, NodeLifetimeManager delivery, ILogger<BackplaneWatch> logger) : IHostedService
 {
+    private static readonly TimeSpan ResubscribeAllowance = TimeSpan.FromSeconds(1);
+
     private IConnectionMultiplexer? _multiplexer;
     private int _lost;
 
@@ -47,13 +48,24 @@ internal sealed partial class BackplaneWatch(RedisConnection redis, NodeLifetime
     {
         if (e.ConnectionType == ConnectionType.Subscription && Interlocked.Exchange(ref _lost, 0) == 1)
         {
-            LogRestored(logger, connections.CloseAll());
+            LogRestored(logger);
+            _ = CatchUpAsync();
         }
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "The backplane subscription is lost ({Failure}); this node receives no events until it returns.")]
+    private async Task CatchUpAsync()
+    {
+        await delivery.CatchUpAllAsync();
+
+        // The channels are subscribed again just after the connection is back: an event published in
+        // between reached no node through them, and a second look a moment later finds it.
+        await Task.Delay(ResubscribeAllowance);
+        await delivery.CatchUpAllAsync();
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "The backplane subscription is lost ({Failure}); this node's subscribers wait, connected, until it returns.")]
     private static partial void LogLost(ILogger logger, string failure);
 
-    [LoggerMessage(2, LogLevel.Warning, "The backplane subscription is back; closed {Count} connections so their clients resume from their last ids.")]
-    private static partial void LogRestored(ILogger logger, int count);
+    [LoggerMessage(2, LogLevel.Warning, "The backplane subscription is back; every topic this node follows catches up from the history.")]
+    private static partial void LogRestored(ILogger logger);
 }

@@ -1,25 +1,21 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Publishing;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.History;
-using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Metrics;
-using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Publishing;
 
-/// <summary>The one path of every event: validate, fill the ETA, store with an id, hand to the backplane.</summary>
+/// <summary>The one path of every event: validate, fill the ETA, store with an id and sequence number, hand to the backplane.</summary>
 internal sealed class EventPublisher(
     EventValidator validator,
     EtaEstimator eta,
     IEventHistory history,
     TopicLocks locks,
-    IHubContext<ProgressHub, IProgressClient> hub,
+    BackplaneHandOff handOff,
     ITopicOwners owners,
     HubMetrics metrics,
     IEnumerable<IPublishObserver> observers,
@@ -114,28 +110,20 @@ internal sealed class EventPublisher(
 
     private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
     {
-        // Held from the append to the hand-off, so this node delivers a topic's events in id order.
+        // Held from the append to the hand-off, so a topic's events leave this node in id order.
         using var held = await locks.AcquireAsync(events.Select(e => e.Topic), CancellationToken.None);
         var appended = await history.AppendAsync(events, cancellationToken);
-        try
+        foreach (var outcome in appended)
         {
-            foreach (var outcome in appended)
+            if (outcome.Stored is { } envelope)
             {
-                if (outcome.Stored is { } envelope)
+                // Once stored the event is accepted: a hand-off that fails is retried, never reported.
+                await handOff.HandOffAsync(envelope);
+                foreach (var observer in observers)
                 {
-                    await hub.Clients.Group(envelope.Topic).OnEvent(envelope);
-                    foreach (var observer in observers)
-                    {
-                        observer.Published(envelope);
-                    }
+                    observer.Published(envelope);
                 }
             }
-        }
-        catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
-        {
-            // Stored but not handed on: the publisher retries (its idempotency key prevents a
-            // duplicate) and resuming clients replay the stored event in any case.
-            throw new HistoryUnavailableException("The backplane (Redis) cannot be reached.", ex);
         }
 
         for (var i = 0; i < appended.Count; i++)

@@ -13,6 +13,8 @@ internal static class PublishingExtensions
         services.AddSingleton<TopicLocks>();
         services.AddSingleton<HubMetrics>();
         // One instance serves in-process callers and the Redis bridge, which needs its internal entry point.
+        services.AddSingleton<BackplaneHandOff>();
+        services.AddHostedService(provider => provider.GetRequiredService<BackplaneHandOff>());
         services.AddSingleton<EventPublisher>();
         services.AddSingleton<IProgressPublisher>(provider => provider.GetRequiredService<EventPublisher>());
         services.AddExceptionHandler<PublishingProblems>();

@@ -15,6 +15,9 @@ internal static class RedisKeys
     /// <summary>The newest id trimmed from a topic's history, so a resume from before it is reported as a reset.</summary>
     public static RedisKey Trimmed(Topic topic) => $"rh:trimmed:{topic}";
 
+    /// <summary>The last sequence number given to an event of a topic.</summary>
+    public static RedisKey Sequence(Topic topic) => $"rh:seq:{topic}";
+
     /// <summary>Remembers the id stored under an idempotency key of a topic.</summary>
     public static RedisKey Idempotency(Topic topic, string key) => $"rh:idem:{topic}:{key}";
 

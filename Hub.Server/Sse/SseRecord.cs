@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
 
 namespace RealtimeHub.Server.Sse;
@@ -13,11 +14,23 @@ namespace RealtimeHub.Server.Sse;
 /// build the <c>id:</c> line), the type, whether it ends the stream, the envelope as JSON (for
 /// <c>/api/sse</c>) and the product's data as JSON (for the compatibility routes; merchant data gets its
 /// <c>type</c> added as seed 001 expects). The acceptance time travels at full precision for the
-/// publish-to-deliver latency metric.
+/// publish-to-deliver latency metric. A <see cref="Reset"/> record is no event but a history reset
+/// (its id is the one requested, its JSON the reset), written as a named <c>history.reset</c> frame.
 /// </summary>
 internal readonly record struct SseRecord(
-    string Topic, HubEventId Id, string Type, bool Terminal, DateTimeOffset Timestamp, ReadOnlyMemory<byte> EnvelopeJson, ReadOnlyMemory<byte> DataJson)
+    string Topic, HubEventId Id, string Type, bool Terminal, DateTimeOffset Timestamp, ReadOnlyMemory<byte> EnvelopeJson, ReadOnlyMemory<byte> DataJson,
+    bool Reset = false)
 {
+    /// <summary>The frame name of a history reset on every SSE route.</summary>
+    public const string ResetType = "history.reset";
+
+    /// <summary>A history reset: events after <see cref="HistoryReset.RequestedId"/> are gone; the stream goes on from the oldest retained.</summary>
+    public static SseRecord From(HistoryReset reset, JsonSerializerOptions jsonOptions)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(reset, jsonOptions);
+        return new SseRecord(reset.Topic, HubEventId.Parse(reset.RequestedId), ResetType, Terminal: false, default, json, json, Reset: true);
+    }
+
     public static SseRecord From(EventEnvelope envelope, JsonSerializerOptions jsonOptions)
     {
         var topic = Contracts.Topics.Topic.Parse(envelope.Topic);
@@ -37,7 +50,7 @@ internal readonly record struct SseRecord(
         var length = 1 + 8 + (4 * 5) + topic.Length + id.Length + type.Length + EnvelopeJson.Length + DataJson.Length;
         var span = output.GetSpan(4 + length);
         BinaryPrimitives.WriteInt32LittleEndian(span, length);
-        span[4] = Terminal ? (byte)1 : (byte)0;
+        span[4] = (byte)((Terminal ? 1 : 0) | (Reset ? 2 : 0));
         BinaryPrimitives.WriteInt64LittleEndian(span[5..], Timestamp.UtcTicks);
         var at = 13;
         foreach (var field in (ReadOnlySpan<ReadOnlyMemory<byte>>)[topic, id, type, EnvelopeJson, DataJson])
@@ -67,7 +80,8 @@ internal readonly record struct SseRecord(
 
         var body = buffer.Slice(4, length);
         buffer = buffer[(4 + length)..];
-        var terminal = body.Span[0] == 1;
+        var terminal = (body.Span[0] & 1) != 0;
+        var reset = (body.Span[0] & 2) != 0;
         var timestamp = new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(body.Span[1..]), TimeSpan.Zero);
         var at = 9;
         var fields = new ReadOnlyMemory<byte>[5];
@@ -80,7 +94,7 @@ internal readonly record struct SseRecord(
 
         record = new SseRecord(
             Encoding.UTF8.GetString(fields[0].Span), HubEventId.Parse(Encoding.UTF8.GetString(fields[1].Span)),
-            Encoding.UTF8.GetString(fields[2].Span), terminal, timestamp, fields[3], fields[4]);
+            Encoding.UTF8.GetString(fields[2].Span), terminal, timestamp, fields[3], fields[4], reset);
         return true;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Delivery;
@@ -119,6 +120,7 @@ internal sealed class SseStream
     private async Task ServeAsync(string connectionId)
     {
         var replay = new List<EventEnvelope>();
+        var resets = new List<HistoryReset>();
         try
         {
             foreach (var topic in _topics)
@@ -127,6 +129,11 @@ internal sealed class SseStream
                 var read = await _services.Replay.JoinAndReadAsync(
                     connectionId, topic, from, _format.Name, _format.LatestWhenFresh || from is not null, _stop.Token);
                 replay.AddRange(read.Events);
+                if (read.Truncated && from is { } requested)
+                {
+                    resets.Add(new HistoryReset { Topic = topic.ToString(), RequestedId = requested.ToString(), OldestRetainedId = read.OldestRetainedId });
+                }
+
                 if (_format.EndsOnTerminal && from is { } last && read.Events.Count == 0 && await EndedAtAsync(topic, last))
                 {
                     // The client already has the terminal event: 204 tells EventSource to stop reconnecting.
@@ -143,6 +150,11 @@ internal sealed class SseStream
 
         await StartResponseAsync();
         var writer = _http.Response.BodyWriter;
+        foreach (var reset in resets)
+        {
+            Write(writer, SseHubProtocol.Render(reset), live: false);
+        }
+
         foreach (var envelope in replay.OrderBy(e => HubEventId.Parse(e.Id)))
         {
             if (Write(writer, SseHubProtocol.Render(envelope), live: false))
@@ -229,6 +241,13 @@ internal sealed class SseStream
     /// <summary>Writes one event unless already delivered, and counts it; returns true when it ends the stream.</summary>
     private bool Write(PipeWriter writer, in SseRecord record, bool live)
     {
+        if (record.Reset)
+        {
+            // Named, so listeners of events (and seed 004's onmessage) pass it by; it moves no cursor.
+            SseFrameWriter.Event(writer, null, SseRecord.ResetType, record.DataJson.Span);
+            return false;
+        }
+
         if (_cursor.HasDelivered(record.Topic, record.Id))
         {
             return false;

@@ -25,7 +25,7 @@ public sealed class EnvelopeSerializationTests
         var back = JsonSerializer.Deserialize<EventEnvelope>(json)!;
 
         using var document = JsonDocument.Parse(json);
-        Assert.Equal(["id", "topic", "type", "timestamp", "data"], document.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "topic", "type", "timestamp", "seq", "data"], document.RootElement.EnumerateObject().Select(p => p.Name));
         Assert.Equal(Timestamp, document.RootElement.GetProperty("timestamp").GetString());
         AssertSame(envelope, back);
     }
@@ -47,7 +47,7 @@ public sealed class EnvelopeSerializationTests
         var bytes = MessagePackSerializer.Serialize(Sample(), HubMessagePack.Options);
 
         var entries = MessagePackMap.Entries(bytes);
-        Assert.Equal(new HashSet<string> { "id", "topic", "type", "timestamp", "data" }, entries.Keys.ToHashSet());
+        Assert.Equal(new HashSet<string> { "id", "topic", "type", "timestamp", "seq", "data" }, entries.Keys.ToHashSet());
         Assert.Equal(MessagePackType.String, entries["timestamp"]);
         Assert.Equal(MessagePackType.Map, entries["data"]);
 
@@ -70,6 +70,7 @@ public sealed class EnvelopeSerializationTests
         Topic = "bom:42",
         Type = EventTypes.EnrichmentProgress,
         Timestamp = new DateTimeOffset(2026, 11, 22, 11, 0, 0, TimeSpan.FromHours(1)),
+        Seq = 12,
         Data = JsonSerializer.Deserialize<JsonElement>(Data),
     };
 
@@ -79,6 +80,7 @@ public sealed class EnvelopeSerializationTests
         Assert.Equal(expected.Topic, actual.Topic);
         Assert.Equal(expected.Type, actual.Type);
         Assert.Equal(expected.Timestamp, actual.Timestamp);
+        Assert.Equal(expected.Seq, actual.Seq);
         Assert.True(JsonElement.DeepEquals(expected.Data, actual.Data), $"Data differs: {actual.Data.GetRawText()}");
     }
 }

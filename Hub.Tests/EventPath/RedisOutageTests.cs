@@ -11,7 +11,7 @@ namespace RealtimeHub.Tests.EventPath;
 
 /// <summary>
 /// Redis down: publishing answers 503 and acknowledges nothing, readiness goes red, connected clients
-/// stay connected and get live events again once Redis is back (DESIGN.md "Slow consumers and faults").
+/// stay connected and, once Redis is back, get every event acknowledged meanwhile.
 /// </summary>
 [Collection(OutageNodeDefinition.Name)]
 public sealed class RedisOutageTests(OutageNode outage)
@@ -59,49 +59,101 @@ public sealed class RedisOutageTests(OutageNode outage)
     }
 
     /// <summary>
-    /// Another node may accept events before this node's backplane subscription is back. This node
-    /// then closes its connections, and every client resumes from its last id: nothing accepted is lost.
+    /// Redis stops and starts again while two publishers, one through each node, keep publishing
+    /// (retrying 503s with idempotency keys). Another node may accept events before this node's
+    /// backplane subscription is back; this node then reads them from the history. No connection
+    /// closes, and each client (SSE routes, SignalR JSON and MessagePack, the typed client) gets every
+    /// acknowledged event once, in id order, without doing anything.
     /// </summary>
     [Fact]
-    public async Task After_Redis_returns_every_client_resumes_from_its_last_id_and_misses_nothing()
+    public async Task When_Redis_returns_every_open_connection_gets_every_acknowledged_event_once_in_order()
     {
-        var topic = Topic.Batch(Unique.Id()).ToString();
-        await using var client = await HubClient.ConnectAsync(Node);
-        await client.SubscribeAsync(topic);
-        var seen = await Node.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(1));
-        await client.WaitForEventAsync(seen);
-        await using var stream = await SseTestClient.OpenAsync(Node, $"/api/batches/{topic[(topic.IndexOf(':', StringComparison.Ordinal) + 1)..]}/stream");
-        Assert.Equal(seen, (await stream.NextAsync()).EventId);
-
-        await outage.Redis.StopAsync();
-        await outage.Redis.StartAgainAsync();
-
-        // The other node publishes as soon as Redis takes writes, racing this node's resubscription.
-        var accepted = new List<string>();
-        while (accepted.Count < 10)
+        var batchId = Unique.Id();
+        var topic = Topic.Batch(batchId).ToString();
+        await using var json = await HubClient.ConnectAsync(Node);
+        await using var messagePack = await HubClient.ConnectAsync(Node, HubProtocol.MessagePack);
+        var closed = 0;
+        foreach (var client in (HubClient[])[json, messagePack])
         {
-            using var response = await outage.OtherNode.PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(10 + accepted.Count));
-            if (response.StatusCode == HttpStatusCode.Accepted)
+            client.Connection.Closed += _ =>
             {
-                accepted.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!);
-            }
+                Interlocked.Increment(ref closed);
+                return Task.CompletedTask;
+            };
+            await client.SubscribeAsync(topic);
         }
 
-        // This node closes its connections once its subscription is back...
-        await Eventually.HoldsAsync(() => client.Connection.State == HubConnectionState.Disconnected, "the hub connection is closed", TimeSpan.FromSeconds(30));
-        await stream.WaitForEndAsync();
+        await using var typed = new RealtimeHub.Client.RealtimeHubClient(Client.ClientTestKit.Options(RealtimeHub.Client.RealtimeHubProtocol.Json, Node));
+        var typedReceived = new Client.Received<RealtimeHub.Contracts.Payloads.Batch.BatchProgressData>();
+        await using var subscription = await typed.SubscribeBatchAsync(batchId, typedReceived.Handle);
+        await using var envelopes = await SseTestClient.OpenAsync(Node, $"/api/sse?topic={topic}");
+        await using var batchStream = await SseTestClient.OpenAsync(Node, $"/api/batches/{batchId}/stream");
 
-        // ...and each client, resuming from its last id, gets every accepted event once, in order.
-        await using var resumed = await HubClient.ConnectAsync(Node);
-        var missed = await resumed.SubscribeAsync(topic, seen);
-        Assert.Equal(accepted, missed.Select(e => e.Id));
-        await using var resumedStream = await SseTestClient.OpenAsync(Node, $"/api/batches/{topic[(topic.IndexOf(':', StringComparison.Ordinal) + 1)..]}/stream", lastEventId: seen);
-        Assert.Equal(accepted, (await resumedStream.TakeAsync(accepted.Count)).Select(e => e.EventId));
+        var accepted = new List<string> { await Node.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(0)) };
+        using var stop = new CancellationTokenSource();
+        var afterRestart = new int[2];
+        var publishers = new[] { outage.Node, outage.OtherNode }.Select((node, n) => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var id = await PublishUntilAcceptedAsync(node, topic, $"publisher-{n}-{i}");
+                lock (accepted)
+                {
+                    accepted.Add(id);
+                }
 
-        // Live delivery works again, across nodes.
-        var live = await outage.OtherNode.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(99));
-        await resumed.WaitForEventAsync(live);
-        Assert.Equal(live, (await resumedStream.NextAsync()).EventId);
+                Interlocked.Increment(ref afterRestart[n]);
+            }
+        })).ToArray();
+
+        await Eventually.HoldsAsync(() => afterRestart.All(c => c >= 5), "both publishers are publishing");
+        await outage.Redis.StopAsync();
+        await Eventually.HoldsAsync(
+            async () => (await GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable, "the node sees Redis gone", TimeSpan.FromSeconds(30));
+        await outage.Redis.StartAgainAsync();
+        Array.Clear(afterRestart);
+        await Eventually.HoldsAsync(() => afterRestart.All(c => c >= 20), "both publishers have 20 events accepted after the restart", TimeSpan.FromSeconds(60));
+        await stop.CancelAsync();
+        await Task.WhenAll(publishers);
+
+        List<string> expected;
+        lock (accepted)
+        {
+            expected = [.. accepted.OrderBy(HubEventId.Parse)];
+        }
+
+        var timeout = TimeSpan.FromSeconds(30);
+        await Eventually.HoldsAsync(() => json.EventCount >= expected.Count && messagePack.EventCount >= expected.Count, "both SignalR clients have every event", timeout);
+        await typedReceived.WaitForCountAsync(expected.Count, timeout);
+        Assert.Equal(expected, json.Events.Select(e => e.Id));
+        Assert.Equal(expected, messagePack.Events.Select(e => e.Id));
+        Assert.Equal(expected, typedReceived.Ids);
+        Assert.Equal(expected, (await envelopes.TakeAsync(expected.Count)).Select(e => e.EventId![(e.EventId!.LastIndexOf('=') + 1)..]));
+        Assert.Equal(expected, (await batchStream.TakeAsync(expected.Count)).Select(e => e.EventId));
+
+        // Nothing was closed: the same connections carried everything.
+        Assert.Equal(0, Volatile.Read(ref closed));
+        Assert.Equal(HubConnectionState.Connected, json.Connection.State);
+        Assert.False(envelopes.Ended.IsCompleted || batchStream.Ended.IsCompleted, "An SSE stream was closed.");
+        Assert.Empty(json.Resets);
+    }
+
+    /// <summary>Publishes through <paramref name="node"/>, retrying a 503 with the same idempotency key until it is accepted.</summary>
+    private static async Task<string> PublishUntilAcceptedAsync(HubNode node, string topic, string idempotencyKey)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using var response = await node.PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(50), idempotencyKey);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(DateTime.UtcNow < deadline, $"Publishing {idempotencyKey} was refused for a minute.");
+            await Task.Delay(50);
+        }
     }
 
     private async Task<HttpResponseMessage> GetAsync(string path) => await Node.Http.GetAsync(new Uri(path, UriKind.Relative));

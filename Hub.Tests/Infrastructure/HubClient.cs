@@ -32,6 +32,9 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>The live events received so far, in arrival order.</summary>
     public IReadOnlyList<EventEnvelope> Events => [.. _events];
 
+    /// <summary>How many live events have arrived so far.</summary>
+    public int EventCount => _events.Count;
+
     /// <summary>The history resets received so far.</summary>
     public IReadOnlyList<HistoryReset> Resets => [.. _resets];
 

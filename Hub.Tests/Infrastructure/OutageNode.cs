@@ -1,8 +1,8 @@
 namespace RealtimeHub.Tests.Infrastructure;
 
 /// <summary>
-/// A hub node on a redis-server of its own, for tests that stop and restart Redis without disturbing
-/// the collections that share the other servers.
+/// A hub node on a durable redis-server of its own, for tests that kill and restart Redis without
+/// disturbing the collections that share the other servers.
 /// </summary>
 public sealed class OutageNode : IAsyncLifetime
 {
@@ -15,7 +15,7 @@ public sealed class OutageNode : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Redis = await RedisServer.StartAsync();
+        Redis = await RedisServer.StartAsync(durable: true);
         Node = await HubNode.StartAsync(Redis.ConnectionString);
         OtherNode = await HubNode.StartAsync(Redis.ConnectionString);
     }

@@ -6,21 +6,28 @@ namespace RealtimeHub.Tests.Infrastructure;
 /// <summary>
 /// A real <c>redis-server</c> on a free loopback port, started by the test run (the test command's
 /// set-up installs it). It can be stopped and started again on the same port to simulate an outage,
-/// and it ends by itself after an hour even if the test host dies.
+/// and it ends by itself after an hour even if the test host dies. A durable server writes every
+/// command to its append-only file before answering (as a production history store should), so what
+/// it acknowledged survives a kill; otherwise it keeps everything in memory only.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
+    private readonly string? _dataDirectory;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private RedisServer(int port, string? dataDirectory)
+    {
+        Port = port;
+        _dataDirectory = dataDirectory;
+    }
 
     public int Port { get; }
 
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static async Task<RedisServer> StartAsync()
+    public static async Task<RedisServer> StartAsync(bool durable = false)
     {
-        var server = new RedisServer(FreePort.Next());
+        var server = new RedisServer(FreePort.Next(), durable ? Directory.CreateTempSubdirectory("redis-").FullName : null);
         await server.StartAgainAsync();
         return server;
     }
@@ -33,12 +40,25 @@ public sealed class RedisServer : IAsyncDisposable
             ArgumentList =
             {
                 "3600", "redis-server", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--daemonize", "no",
+                "--bind", "127.0.0.1", "--save", string.Empty, "--daemonize", "no",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_dataDirectory is null)
+        {
+            start.ArgumentList.Add("--appendonly");
+            start.ArgumentList.Add("no");
+        }
+        else
+        {
+            foreach (var argument in (string[])["--appendonly", "yes", "--appendfsync", "always", "--dir", _dataDirectory])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -74,5 +94,12 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
-    public ValueTask DisposeAsync() => new(StopAsync());
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_dataDirectory is not null)
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
 }
