@@ -3,7 +3,11 @@ namespace RealtimeHub.Tests.Infrastructure;
 /// <summary>Waits on conditions with a timeout, never on guessed sleeps.</summary>
 public static class Eventually
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// Long enough for a loaded two-core machine running other test classes at the same time; a condition
+    /// that holds costs only the time it takes, so only a failing test waits this long.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> on timeout.</summary>
     public static async Task HoldsAsync(Func<bool> condition, string what, TimeSpan? timeout = null)

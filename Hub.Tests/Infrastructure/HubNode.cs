@@ -28,6 +28,7 @@ public enum HubProtocol
 public sealed class HubNode : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private HubNode(WebApplication app, Uri baseAddress)
     {
@@ -109,11 +110,25 @@ public sealed class HubNode : IAsyncDisposable
         return Http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
     }
 
+    /// <summary>
+    /// Stops the host, giving its services until <paramref name="within"/> has passed to finish; disposing
+    /// afterwards does not stop it again.
+    /// </summary>
+    public async Task StopAsync(TimeSpan within)
+    {
+        _stopped = true;
+        using var stopping = new CancellationTokenSource(within);
+        await _app.StopAsync(stopping.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await _app.StopAsync(stopping.Token);
+        if (!_stopped)
+        {
+            await StopAsync(TimeSpan.FromSeconds(5));
+        }
+
         await _app.DisposeAsync();
     }
 }
