@@ -133,9 +133,9 @@ internal static class LoadRun
         var topics = new TopicNames(options.TopicPrefix, options.Topics);
         var accounting = new LoadAccounting(options.Topics);
         var errors = new LoadErrors();
-        var clients = new LoadClients(
-            nodes, sseHttp, invoker, accounting, topics, options.Connections, options.WebSockets, options.MessagePack,
-            options.Concurrency, options.ConnectTimeout, errors);
+        var subscribers = new SubscriberFactory(
+            sseHttp, invoker, options.MessagePack, options.ConnectTimeout, accounting, errors, SubscriberFactory.DefaultServerTimeout);
+        var clients = new LoadClients(nodes, topics, options.Connections, options.WebSockets, subscribers.Create, options.Concurrency, errors);
 
         var total = options.Connections + options.WebSockets;
         var step = Math.Max(total / 10, 1);
