@@ -164,6 +164,9 @@ internal sealed record LoadResult
         {
             rows.Add(("hub /metrics: accepted / SSE live + replay deliveries", $"{m.EventsAccepted:0} / {m.SseLiveDeliveries:0} + {m.SseReplayDeliveries:0}"));
             rows.Add(("hub /metrics: SSE latency mean", m.SseLatencyCount == 0 ? "-" : $"{m.SseLatencySumSeconds / m.SseLatencyCount * 1000:0.00} ms"));
+            rows.Add(("hub /metrics: slow consumers closed", m.SlowConsumersClosed is { } closed
+                ? string.Join(", ", closed.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:0}"))
+                : "not exported"));
         }
 
         rows.Add(("result", Clean ? "clean: nothing lost, duplicated, reordered or failed" : "NOT clean"));
