@@ -20,6 +20,7 @@ public sealed class LoadRunTests
 
         AssertClean(outcome);
         Assert.Null(outcome.Storm);
+        Assert.Null(outcome.Stalled);
     }
 
     [Fact]
@@ -37,6 +38,25 @@ public sealed class LoadRunTests
         Assert.Equal(40, storm.Dropped);
         Assert.Equal(40, storm.Reconnected);
         Assert.Equal(40, storm.Recovered);
+    }
+
+    [Fact]
+    public async Task Stalled_subscribers_are_left_out_of_the_account_and_reported_by_transport()
+    {
+        await using var node = await HubNode.StartAsync(null);
+
+        var outcome = await DriveAsync(Options() with { Stalled = 3 }, [node.BaseAddress]);
+
+        AssertClean(outcome);
+        Assert.Equal(40, outcome.Clients.Clients.Count);
+
+        // Ten healthy subscribers per topic: a stalled one counted too would push this past the bound.
+        Assert.True(outcome.Summary.Expected <= outcome.Published * 10, $"{outcome.Summary.Expected} expected of {outcome.Published} published");
+        var stalled = Assert.IsType<StalledOutcome>(outcome.Stalled);
+        Assert.Equal(3, stalled.Asked);
+        Assert.Equal(new StalledTransport(2, 2, stalled.Sse.ClosedByServer, stalled.Sse.DrainedBytes), stalled.Sse);
+        Assert.Equal(new StalledTransport(1, 1, stalled.WebSocket.ClosedByServer, stalled.WebSocket.DrainedBytes), stalled.WebSocket);
+        Assert.Empty(stalled.Errors);
     }
 
     private static BenchOptions Options() => new()

@@ -37,6 +37,9 @@ internal sealed record BenchOptions
           --nodes K           hub nodes sharing Redis (1); K > 1 needs --redis
           --storm-at S        drop every subscriber at once S seconds into publishing; they reconnect at once
                               with their last ids (--concurrency attempts in flight)
+          --stalled N         N more subscribers (half SSE, half WebSocket, over the same topics) with a 4 KiB
+                              SO_RCVBUF that stop reading once subscribed; kept out of the account, the report
+                              says how many the hub closed by the end (0)
           --drain S           seconds allowed after publishing for the last events to arrive (30)
           --json PATH         also write the result as JSON to PATH
           --no-build          use the existing Hub.Server/bin/Release build
@@ -64,6 +67,9 @@ internal sealed record BenchOptions
     public int Nodes { get; init; } = 1;
 
     public TimeSpan? StormAt { get; init; }
+
+    /// <summary>Subscribers that stop reading once subscribed (load).</summary>
+    public int Stalled { get; init; }
 
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -143,6 +149,7 @@ internal sealed record BenchOptions
                 "--lanes" => options with { Lanes = Count(1) },
                 "--nodes" => options with { Nodes = Count(1) },
                 "--storm-at" => options with { StormAt = Seconds() },
+                "--stalled" => options with { Stalled = Count(0) },
                 "--drain" => options with { Drain = Seconds() },
                 "--topics" => options with { Topics = Count(1) },
                 "--route" => options with { Route = Value() },

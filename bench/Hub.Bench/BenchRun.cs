@@ -122,9 +122,10 @@ internal static class BenchRun
         var sources = LoopbackClient.SourceAddresses(options.Sources);
         var invoker = new HttpMessageInvoker(LoopbackClient.CreateHandler(sources, options.ConnectTimeout));
         var errors = new LoadErrors();
+        var subscribers = new SubscriberFactory(
+            null!, invoker, options.MessagePack, options.ConnectTimeout, new LoadAccounting(options.Topics), errors, SubscriberFactory.DefaultServerTimeout);
         var clients = new LoadClients(
-            [server.BaseAddress], null!, invoker, new LoadAccounting(options.Topics), new TopicNames("idle", options.Topics),
-            0, options.WebSockets, options.MessagePack, options.Concurrency, options.ConnectTimeout, errors);
+            [server.BaseAddress], new TopicNames("idle", options.Topics), 0, options.WebSockets, subscribers.Create, options.Concurrency, errors);
         var step = Math.Max(options.WebSockets / 10, 1);
         var ramp = Stopwatch.StartNew();
         var opened = await clients.ConnectAllAsync(done =>

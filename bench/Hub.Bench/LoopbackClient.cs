@@ -22,7 +22,12 @@ internal static class LoopbackClient
         new(CreateHandler(sources, connectTimeout)) { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>The handler of <see cref="Create"/>, also for WebSockets (<c>ClientWebSocket.ConnectAsync</c> with an invoker).</summary>
-    public static SocketsHttpHandler CreateHandler(IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout)
+    /// <param name="sources">Source addresses, taken in turn.</param>
+    /// <param name="connectTimeout">Time allowed for one TCP connect.</param>
+    /// <param name="receiveBufferBytes">When given, the sockets' <c>SO_RCVBUF</c>, set before connecting so the advertised window follows it.</param>
+    /// <param name="wrap">When given, turns each connected socket's stream into the one the handler uses.</param>
+    public static SocketsHttpHandler CreateHandler(
+        IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout, int? receiveBufferBytes = null, Func<Stream, Stream>? wrap = null)
     {
         var next = -1;
         return new SocketsHttpHandler
@@ -43,9 +48,15 @@ internal static class LoopbackClient
                         socket.SetRawSocketOption(IpProtocolLevel, IpBindAddressNoPort, BitConverter.GetBytes(1));
                     }
 
+                    if (receiveBufferBytes is { } bytes)
+                    {
+                        socket.ReceiveBufferSize = bytes;
+                    }
+
                     socket.Bind(new IPEndPoint(source, 0));
                     await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
+                    var stream = new NetworkStream(socket, ownsSocket: true);
+                    return wrap is null ? stream : wrap(stream);
                 }
                 catch
                 {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
-using RealtimeHub.Bench.Accounting;
 using RealtimeHub.Contracts.Hub;
 
 namespace RealtimeHub.Bench.Load;
@@ -19,9 +18,9 @@ internal sealed class LoadClients : IAsyncDisposable
     private readonly LoadErrors _errors;
     private readonly int _concurrency;
 
+    /// <summary>Places the subscribers over topics and nodes and has <paramref name="create"/> make each one.</summary>
     public LoadClients(
-        IReadOnlyList<Uri> nodes, HttpClient sseHttp, HttpMessageInvoker webSocketInvoker, LoadAccounting accounting, TopicNames topics,
-        int sse, int webSockets, bool messagePack, int concurrency, TimeSpan connectTimeout, LoadErrors errors)
+        IReadOnlyList<Uri> nodes, TopicNames topics, int sse, int webSockets, Func<SubscriberPlace, ILoadClient> create, int concurrency, LoadErrors errors)
     {
         _errors = errors;
         _concurrency = concurrency;
@@ -34,18 +33,7 @@ internal sealed class LoadClients : IAsyncDisposable
             var isSse = (long)(i + 1) * sse / total > (long)i * sse / total;
             var j = isSse ? sseMade++ : webSocketsMade++;
             var topic = j % topics.Count;
-            var node = nodes[j / topics.Count % nodes.Count];
-            var account = accounting.AddClient(topic);
-            if (isSse)
-            {
-                _clients.Add(new SseLoadClient(
-                    sseHttp, new Uri(node, $"/api/sse?topic={Uri.EscapeDataString(topics[topic])}"), account, connectTimeout, errors));
-            }
-            else
-            {
-                var hub = new UriBuilder(new Uri(node, HubRoutes.ProgressHub)) { Scheme = "ws" }.Uri;
-                _clients.Add(new WebSocketLoadClient(hub, webSocketInvoker, messagePack, topics[topic], account, errors));
-            }
+            _clients.Add(create(new SubscriberPlace(isSse, nodes[j / topics.Count % nodes.Count], topic, topics[topic])));
         }
     }
 
@@ -144,4 +132,18 @@ internal sealed class LoadClients : IAsyncDisposable
         IOException io => io.Message,
         _ => null,
     };
+}
+
+/// <summary>Where one subscriber goes: its transport, its node and its topic.</summary>
+/// <param name="IsSse">An SSE stream; otherwise a SignalR WebSocket client.</param>
+/// <param name="Node">The hub node it connects to.</param>
+/// <param name="Topic">The topic's number, 0 .. topics - 1.</param>
+/// <param name="TopicName">The topic, <c>merchant:&lt;prefix&gt;-&lt;n&gt;</c>.</param>
+internal sealed record SubscriberPlace(bool IsSse, Uri Node, int Topic, string TopicName)
+{
+    /// <summary>The SSE route for the topic: <c>/api/sse?topic=T</c>.</summary>
+    public Uri SseUri => new(Node, $"/api/sse?topic={Uri.EscapeDataString(TopicName)}");
+
+    /// <summary>The hub's WebSocket address.</summary>
+    public Uri HubUri => new UriBuilder(new Uri(Node, HubRoutes.ProgressHub)) { Scheme = "ws" }.Uri;
 }

@@ -56,6 +56,9 @@ internal sealed record LoadOutcome
 
     public required StormOutcome? Storm { get; init; }
 
+    /// <summary>The stalled subscribers (<c>--stalled</c>), kept out of every figure above; null when none were asked for.</summary>
+    public StalledOutcome? Stalled { get; init; }
+
     /// <summary>The servers' summed RSS once everyone had connected, before publishing.</summary>
     public required long RssConnected { get; init; }
 
@@ -153,6 +156,12 @@ internal sealed record LoadResult
             rows.Add(("**storm: caught up after** (median / last)", $"**{storm.RecoveryP50Seconds:0.0} / {storm.RecoveryMaxSeconds:0.0} s**"));
         }
 
+        if (o.Stalled is { } stalled)
+        {
+            rows.Add(("stalled subscribers asked (SSE + WebSocket)", $"{stalled.Asked} ({stalled.Sse.Asked} + {stalled.WebSocket.Asked}); {stalled.Sse.Stalled} + {stalled.WebSocket.Stalled} subscribed, then stopped reading{(stalled.Errors.Count == 0 ? "" : "; errors: " + string.Join("; ", stalled.Errors.Select(e => $"{e.Value}× {e.Key}")))}"));
+            rows.Add(("**stalled: closed by the server** SSE / WebSocket", $"**{stalled.Sse.ClosedByServer} of {stalled.Sse.Stalled} / {stalled.WebSocket.ClosedByServer} of {stalled.WebSocket.Stalled}** (still waiting for them at the end: {Kib(stalled.Sse.DrainedBytes)} / {Kib(stalled.WebSocket.DrainedBytes)})"));
+        }
+
         rows.Add(("server RSS connected → peak (all nodes)", $"{Mib(o.RssConnected)} → {Mib(o.RssPeak)}"));
         for (var n = 0; n < ServerAfter.Count; n++)
         {
@@ -164,6 +173,9 @@ internal sealed record LoadResult
         {
             rows.Add(("hub /metrics: accepted / SSE live + replay deliveries", $"{m.EventsAccepted:0} / {m.SseLiveDeliveries:0} + {m.SseReplayDeliveries:0}"));
             rows.Add(("hub /metrics: SSE latency mean", m.SseLatencyCount == 0 ? "-" : $"{m.SseLatencySumSeconds / m.SseLatencyCount * 1000:0.00} ms"));
+            rows.Add(("hub /metrics: slow consumers closed", m.SlowConsumersClosed is { } closed
+                ? string.Join(", ", closed.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:0}"))
+                : "not exported"));
         }
 
         rows.Add(("result", Clean ? "clean: nothing lost, duplicated, reordered or failed" : "NOT clean"));
@@ -177,6 +189,8 @@ internal sealed record LoadResult
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, ReportJson.Options);
+
+    private static string Kib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB");
 
     private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0.0} MiB");
 }

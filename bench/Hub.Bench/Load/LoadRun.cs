@@ -4,9 +4,10 @@ using RealtimeHub.Bench.Accounting;
 namespace RealtimeHub.Bench.Load;
 
 /// <summary>
-/// The load scenario: start Redis (when asked) and the hub nodes, connect the subscribers, publish at the
-/// given rate for the given time (dropping and reconnecting everyone once if asked), wait for the last
-/// events, and account for every event each subscriber had to see. Everything started is stopped.
+/// The load scenario: start Redis (when asked) and the hub nodes, connect the subscribers (and the stalled
+/// ones, if asked), publish at the given rate for the given time (dropping and reconnecting everyone once if
+/// asked), wait for the last events, account for every event each subscriber had to see, and find out which
+/// stalled subscribers the hub closed. Everything started is stopped.
 /// </summary>
 internal static class LoadRun
 {
@@ -17,7 +18,7 @@ internal static class LoadRun
         var repo = options.RepoRoot();
         var machine = await MachineInfo.ReadAsync(cancellationToken);
         var source = options.Source ?? await HubServer.DescribeSourceAsync(repo, cancellationToken);
-        var clients = options.Connections + options.WebSockets;
+        var clients = options.Connections + options.WebSockets + options.Stalled;
         var needed = (ulong)(clients + SpareFileDescriptors);
         var (soft, hard) = Native.RaiseOpenFileLimit(needed);
         Progress($"open-file limit {soft} (hard {hard}), inherited by the servers");
@@ -133,9 +134,12 @@ internal static class LoadRun
         var topics = new TopicNames(options.TopicPrefix, options.Topics);
         var accounting = new LoadAccounting(options.Topics);
         var errors = new LoadErrors();
-        var clients = new LoadClients(
-            nodes, sseHttp, invoker, accounting, topics, options.Connections, options.WebSockets, options.MessagePack,
-            options.Concurrency, options.ConnectTimeout, errors);
+        var subscribers = new SubscriberFactory(
+            sseHttp, invoker, options.MessagePack, options.ConnectTimeout, accounting, errors, SubscriberFactory.DefaultServerTimeout);
+        var clients = new LoadClients(nodes, topics, options.Connections, options.WebSockets, subscribers.Create, options.Concurrency, errors);
+        await using var stalled = options.Stalled > 0
+            ? new StalledSubscribers(nodes, topics, options.Stalled, subscribers, sources, options.Concurrency)
+            : null;
 
         var total = options.Connections + options.WebSockets;
         var step = Math.Max(total / 10, 1);
@@ -150,6 +154,12 @@ internal static class LoadRun
         ramp.Stop();
         Progress($"{connected} subscribers connected in {ramp.Elapsed.TotalSeconds:0.0} s, {errors.Total} errors");
         var connectMs = clients.ConnectMs.ToList();
+        if (stalled is not null)
+        {
+            var stalledCount = await stalled.ConnectAllAsync(cancellationToken);
+            Progress($"{stalledCount} of {options.Stalled} stalled subscribers subscribed and stopped reading");
+        }
+
         var rssConnected = readRss?.Invoke() ?? 0;
 
         var publisher = new Publisher(publishers, accounting, topics, options.Rate, options.Lanes);
@@ -196,6 +206,14 @@ internal static class LoadRun
 
         var summary = accounting.Summarize();
         Progress($"caught up after {drain.Elapsed.TotalSeconds:0.0} s: {summary.Lost} lost, {summary.Duplicates} duplicated, {summary.OutOfOrder} out of order");
+        StalledOutcome? stalledOutcome = null;
+        if (stalled is not null)
+        {
+            stalledOutcome = await stalled.ProbeAsync();
+            Progress($"stalled subscribers closed by the hub: {stalledOutcome.Sse.ClosedByServer} of {stalledOutcome.Sse.Stalled} SSE, " +
+                $"{stalledOutcome.WebSocket.ClosedByServer} of {stalledOutcome.WebSocket.Stalled} WebSocket");
+        }
+
         return new LoadOutcome
         {
             Clients = clients,
@@ -219,6 +237,7 @@ internal static class LoadRun
             Errors = errors.ByCategory,
             ClosedByServer = errors.ClosedByServer,
             Storm = storm,
+            Stalled = stalledOutcome,
             RssConnected = rssConnected,
             RssPeak = rssPeak,
         };

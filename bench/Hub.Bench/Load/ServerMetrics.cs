@@ -8,26 +8,36 @@ namespace RealtimeHub.Bench.Load;
 /// <param name="SseReplayDeliveries">realtimehub_deliveries_total{transport="sse",kind="replay"}.</param>
 /// <param name="SseLatencyCount">Samples in realtimehub_delivery_latency_seconds.</param>
 /// <param name="SseLatencySumSeconds">Their sum, in seconds.</param>
-internal sealed record ServerMetrics(double EventsAccepted, double SseLiveDeliveries, double SseReplayDeliveries, double SseLatencyCount, double SseLatencySumSeconds)
+/// <param name="SlowConsumersClosed">
+/// realtimehub_slow_consumers_closed_total by <c>transport</c>; null when the hub does not export the series.
+/// </param>
+internal sealed record ServerMetrics(
+    double EventsAccepted, double SseLiveDeliveries, double SseReplayDeliveries, double SseLatencyCount, double SseLatencySumSeconds,
+    IReadOnlyDictionary<string, double>? SlowConsumersClosed = null)
 {
+    private const string SlowConsumersClosedName = "realtimehub_slow_consumers_closed_total";
+
     /// <summary>Scrapes <paramref name="node"/>'s /metrics; null when it does not answer.</summary>
     public static async Task<ServerMetrics?> ScrapeAsync(HttpClient http, Uri node, CancellationToken cancellationToken)
     {
         try
         {
-            var text = await http.GetStringAsync(new Uri(node, "/metrics"), cancellationToken);
-            return new ServerMetrics(
-                Sum(text, "realtimehub_events_accepted_total"),
-                Sum(text, "realtimehub_deliveries_total", "kind=\"live\""),
-                Sum(text, "realtimehub_deliveries_total", "kind=\"replay\""),
-                Sum(text, "realtimehub_delivery_latency_seconds_count"),
-                Sum(text, "realtimehub_delivery_latency_seconds_sum"));
+            return Parse(await http.GetStringAsync(new Uri(node, "/metrics"), cancellationToken));
         }
         catch (HttpRequestException)
         {
             return null;
         }
     }
+
+    /// <summary>The figures in one node's Prometheus text.</summary>
+    public static ServerMetrics Parse(string text) => new(
+        Sum(text, "realtimehub_events_accepted_total"),
+        Sum(text, "realtimehub_deliveries_total", "kind=\"live\""),
+        Sum(text, "realtimehub_deliveries_total", "kind=\"replay\""),
+        Sum(text, "realtimehub_delivery_latency_seconds_count"),
+        Sum(text, "realtimehub_delivery_latency_seconds_sum"),
+        ByLabel(text, SlowConsumersClosedName, "transport"));
 
     /// <summary>Adds the figures of several nodes.</summary>
     public static ServerMetrics? Add(IEnumerable<ServerMetrics?> nodes) =>
@@ -36,11 +46,39 @@ internal sealed record ServerMetrics(double EventsAccepted, double SseLiveDelive
             sum.SseLiveDeliveries + node.SseLiveDeliveries,
             sum.SseReplayDeliveries + node.SseReplayDeliveries,
             sum.SseLatencyCount + node.SseLatencyCount,
-            sum.SseLatencySumSeconds + node.SseLatencySumSeconds));
+            sum.SseLatencySumSeconds + node.SseLatencySumSeconds,
+            Add(sum.SlowConsumersClosed, node.SlowConsumersClosed)));
+
+    private static IReadOnlyDictionary<string, double>? Add(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double>? b) =>
+        a is null ? b : b is null ? a : a.Concat(b).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
 
     private static double Sum(string text, string name, string? label = null) =>
-        text.Split('\n')
-            .Where(line => (line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
-                && (label is null || line.Contains(label, StringComparison.Ordinal)))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        Samples(text, name).Where(line => label is null || line.Contains(label, StringComparison.Ordinal)).Sum(Value);
+
+    /// <summary>The series' values summed by the value of <paramref name="label"/>; null when the series is absent.</summary>
+    private static Dictionary<string, double>? ByLabel(string text, string name, string label)
+    {
+        var samples = Samples(text, name).ToList();
+        return samples.Count == 0 ? null : samples
+            .GroupBy(line => LabelValue(line, label) ?? "")
+            .ToDictionary(g => g.Key, g => g.Sum(Value));
+    }
+
+    private static IEnumerable<string> Samples(string text, string name) =>
+        text.Split('\n').Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal));
+
+    private static double Value(string line) => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+
+    private static string? LabelValue(string line, string label)
+    {
+        var key = label + "=\"";
+        var start = line.IndexOf(key, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        start += key.Length;
+        return line[start..line.IndexOf('"', start)];
+    }
 }

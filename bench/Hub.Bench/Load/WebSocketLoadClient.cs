@@ -18,7 +18,7 @@ namespace RealtimeHub.Bench.Load;
 /// overlaps; every other repeat is a duplicate.
 /// </summary>
 internal sealed class WebSocketLoadClient(
-    Uri hubUrl, HttpMessageInvoker invoker, bool messagePack, string topic, ClientAccount account, LoadErrors errors) : ILoadClient
+    Uri hubUrl, HttpMessageInvoker invoker, bool messagePack, string topic, ClientAccount account, LoadErrors errors, TimeSpan serverTimeout) : ILoadClient
 {
     private readonly Lock _gate = new();
     private readonly List<EventEnvelope> _early = [];
@@ -57,7 +57,7 @@ internal sealed class WebSocketLoadClient(
         }
 
         var connection = builder.Build();
-        connection.ServerTimeout = TimeSpan.FromSeconds(120);
+        connection.ServerTimeout = serverTimeout;
         connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), OnEvent);
         connection.Closed += error =>
         {
