@@ -53,6 +53,7 @@ public abstract class StalledMemberScenarios(Backend backend, int nodes) : IAsyn
     [Fact]
     public async Task Three_stalled_members_hold_up_neither_the_publisher_nor_the_healthy_members_and_resume_without_a_gap()
     {
+        using var metrics = new NodeMetrics(Members);
         var baseline = await RunAsync(stalled: 0);
         var run = await RunAsync(stalled: StalledMembers);
 
@@ -81,6 +82,10 @@ public abstract class StalledMemberScenarios(Backend backend, int nodes) : IAsyn
             var all = seen.Concat(rest).Select(e => e.Id).ToList();
             Assert.Equal(run.Ids, seen.Count == 0 ? [.. run.Ids.Take(Events - rest.Count), .. all] : all);
         }
+
+        // Each cut-off is counted once, under its transport, on the node that made it.
+        Assert.Equal(StalledMembers, metrics.Sum("realtimehub.slow_consumers.closed", ("transport", "websocket")));
+        Assert.Equal(0, metrics.Sum("realtimehub.slow_consumers.closed", ("transport", "sse")));
 
         foreach (var stalled in run.Stalled)
         {

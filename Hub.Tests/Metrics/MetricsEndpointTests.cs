@@ -32,6 +32,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         foreach (var transport in new[] { "websocket", "sse", "long_polling" })
         {
             Assert.Contains(Series(text, "realtimehub_connections", ("transport", transport)), _ => true);
+            Assert.Contains(Series(text, "realtimehub_slow_consumers_closed_total", ("transport", transport)), _ => true);
         }
 
         Assert.NotEmpty(Series(text, "realtimehub_deliveries_total", ("transport", "sse"), ("kind", "live")));

@@ -191,6 +191,41 @@ public abstract class SseRouteScenarios(ScenarioNodes nodes)
         Assert.Equal(marker, (await resumed.NextAsync()).EventId);
     }
 
+    [Theory]
+    [InlineData("/api/sse?topic=batch:{0}")]
+    [InlineData("/api/batches/{0}/stream")]
+    public async Task A_resume_from_before_the_retained_history_first_gets_a_named_history_reset_frame(string route)
+    {
+        var batch = Unique.Id();
+        var topic = $"batch:{batch}";
+        var ids = await nodes.BoundedNode.PublishBatchProgressAsync(topic, ScenarioNodes.HistoryBound * 2);
+
+        await using var resumed = await SseTestClient.OpenAsync(nodes.BoundedNode, string.Format(System.Globalization.CultureInfo.InvariantCulture, route, batch), lastEventId: ids[0]);
+        var frames = await resumed.TakeAsync(1 + ScenarioNodes.HistoryBound);
+
+        // Named, so the products' listeners (and onmessage) pass it by; it carries no id to resume from.
+        Assert.Equal("history.reset", frames[0].EventType);
+        Assert.True(string.IsNullOrEmpty(frames[0].EventId), $"The reset frame carries id {frames[0].EventId}.");
+        using var reset = JsonDocument.Parse(frames[0].Data);
+        Assert.Equal(topic, reset.RootElement.GetProperty("topic").GetString());
+        Assert.Equal(ids[0], reset.RootElement.GetProperty("requestedId").GetString());
+        Assert.Equal(ids[ScenarioNodes.HistoryBound], reset.RootElement.GetProperty("oldestRetainedId").GetString());
+        Assert.Equal(ids.Skip(ScenarioNodes.HistoryBound), frames.Skip(1).Select(f => f.EventId![(f.EventId!.LastIndexOf('=') + 1)..]));
+    }
+
+    [Fact]
+    public async Task A_resume_within_the_retained_history_gets_no_reset()
+    {
+        var batch = Unique.Id();
+        var topic = $"batch:{batch}";
+        var ids = await nodes.BoundedNode.PublishBatchProgressAsync(topic, ScenarioNodes.HistoryBound + 2);
+
+        await using var resumed = await SseTestClient.OpenAsync(nodes.BoundedNode, $"/api/batches/{batch}/stream", lastEventId: ids[2]);
+        var frames = await resumed.TakeAsync(ids.Count - 3);
+
+        Assert.Equal(ids.Skip(3), frames.Select(f => f.EventId));
+    }
+
     [Fact]
     public async Task A_several_topic_stream_resumes_every_topic_from_its_composite_id()
     {

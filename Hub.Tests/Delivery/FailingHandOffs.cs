@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Server.Hubs;
+using StackExchange.Redis;
+
+namespace RealtimeHub.Tests.Delivery;
+
+/// <summary>
+/// A seam in front of the real backplane that refuses the hand-off of chosen events, as Redis does when
+/// its connection drops between the append and the publish. Everything else goes through unchanged.
+/// </summary>
+internal sealed class FailingHandOffs(HubLifetimeManager<ProgressHub> backplane) : HubLifetimeManager<ProgressHub>
+{
+    private readonly ConcurrentDictionary<(string Topic, long Seq), int> _refusalsLeft = new();
+
+    /// <summary>Refuses the hand-off of event <paramref name="seq"/> of <paramref name="topic"/> the next <paramref name="times"/> times.</summary>
+    public void Refuse(string topic, long seq, int times) => _refusalsLeft[(topic, seq)] = times;
+
+    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default)
+    {
+        if (args is [EventEnvelope envelope] && _refusalsLeft.TryGetValue((envelope.Topic, envelope.Seq), out var left) && left > 0)
+        {
+            _refusalsLeft[(envelope.Topic, envelope.Seq)] = left - 1;
+            throw new RedisConnectionException(ConnectionFailureType.SocketClosed, CommandFlags.None, "The hand-off was refused by the test seam.", null, CommandStatus.Unknown);
+        }
+
+        return backplane.SendGroupAsync(groupName, methodName, args, cancellationToken);
+    }
+
+    public override Task OnConnectedAsync(HubConnectionContext connection) => backplane.OnConnectedAsync(connection);
+
+    public override Task OnDisconnectedAsync(HubConnectionContext connection) => backplane.OnDisconnectedAsync(connection);
+
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        backplane.AddToGroupAsync(connectionId, groupName, cancellationToken);
+
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default) =>
+        backplane.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+
+    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendAllAsync(methodName, args, cancellationToken);
+
+    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        backplane.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
+
+    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
+
+    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
+
+    public override Task SendGroupExceptAsync(
+        string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        backplane.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
+
+    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
+
+    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendUserAsync(userId, methodName, args, cancellationToken);
+
+    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        backplane.SendUsersAsync(userIds, methodName, args, cancellationToken);
+}

@@ -1,0 +1,114 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
+using RealtimeHub.Contracts.Topics;
+using RealtimeHub.Server.Delivery;
+using RealtimeHub.Server.Hubs;
+using RealtimeHub.Tests.Infrastructure;
+
+namespace RealtimeHub.Tests.Delivery;
+
+/// <summary>
+/// An event stored in the history whose hand-off to the backplane fails is still accepted (202) and
+/// reaches every subscriber on every node live, in order, and is stored once: retried by its node, or
+/// read from the history by the nodes that see the gap it leaves.
+/// </summary>
+public sealed class LostHandOffTests : IAsyncLifetime
+{
+    private RedisServer _redis = null!;
+    private FailingHandOffs _seam = null!;
+
+    private HubNode Publisher { get; set; } = null!;
+
+    private HubNode Other { get; set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartAsync();
+        Publisher = await HubNode.StartAsync(_redis.ConnectionString, services: services =>
+            services.AddKeyedSingleton<HubLifetimeManager<ProgressHub>>(NodeLifetimeManager.BackplaneKey, (provider, _) =>
+                _seam = new FailingHandOffs(ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ProgressHub>>(provider))));
+        Other = await HubNode.StartAsync(_redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Publisher.DisposeAsync();
+        await Other.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_refused_hand_off_of_the_last_event_is_retried_until_every_node_delivers_it()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        await using var subscribers = await Subscribers.StartAsync(topic, Publisher, Other);
+        _seam.Refuse(topic, seq: 3, times: 3);
+
+        var ids = await Publisher.PublishBatchProgressAsync(topic, 3);
+
+        await subscribers.AssertReceiveAsync(ids);
+        Assert.Equal(ids, (await Other.ReadAllAsync(topic)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task A_hand_off_that_never_happens_is_filled_from_the_history_by_every_node_in_order()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        await using var subscribers = await Subscribers.StartAsync(topic, Publisher, Other);
+        _seam.Refuse(topic, seq: 2, times: int.MaxValue);
+
+        var ids = await Publisher.PublishBatchProgressAsync(topic, 4);
+
+        await subscribers.AssertReceiveAsync(ids);
+        Assert.Equal(ids, (await Other.ReadAllAsync(topic)).Select(e => e.Id));
+    }
+
+    /// <summary>A JSON SignalR client and an <c>/api/sse</c> stream on each node.</summary>
+    private sealed class Subscribers : IAsyncDisposable
+    {
+        private readonly List<HubClient> _clients = [];
+        private readonly List<SseTestClient> _streams = [];
+
+        public static async Task<Subscribers> StartAsync(string topic, params HubNode[] nodes)
+        {
+            var subscribers = new Subscribers();
+            foreach (var node in nodes)
+            {
+                var client = await HubClient.ConnectAsync(node);
+                subscribers._clients.Add(client);
+                await client.SubscribeAsync(topic);
+                subscribers._streams.Add(await SseTestClient.OpenAsync(node, $"/api/sse?topic={topic}"));
+            }
+
+            return subscribers;
+        }
+
+        public async Task AssertReceiveAsync(IReadOnlyList<string> ids)
+        {
+            foreach (var client in _clients)
+            {
+                await Eventually.HoldsAsync(() => client.EventCount >= ids.Count, "every event reaches the SignalR client");
+                Assert.Equal(ids, client.Events.Select(e => e.Id));
+            }
+
+            foreach (var stream in _streams)
+            {
+                Assert.Equal(ids, (await stream.TakeAsync(ids.Count)).Select(e => e.EventId![(e.EventId!.LastIndexOf('=') + 1)..]));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var client in _clients)
+            {
+                await client.DisposeAsync();
+            }
+
+            foreach (var stream in _streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+}
