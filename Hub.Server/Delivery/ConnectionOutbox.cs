@@ -23,20 +23,6 @@ internal sealed class ConnectionOutbox(HubConnectionContext connection, string t
     /// <summary>Writes <paramref name="message"/> now, or queues it; cuts the connection off when the queue would pass the limit.</summary>
     public void Send(SerializedHubMessage message)
     {
-        int bytes;
-        try
-        {
-            bytes = message.GetSerializedMessage(connection.Protocol).Length;
-        }
-        catch (InvalidOperationException)
-        {
-            // A message from a node that lacked this connection's protocol cannot be written to it: the
-            // connection closes and its client resumes from history, which has the event.
-            connection.Abort();
-            return;
-        }
-
-        long cutOffAt;
         lock (_gate)
         {
             if (_closed)
@@ -46,30 +32,47 @@ internal sealed class ConnectionOutbox(HubConnectionContext connection, string t
 
             if (!_writing)
             {
+                // The common case: nothing waits, so the message is written now and its size never matters.
                 _writing = true;
-                cutOffAt = -1;
-            }
-            else if (_pendingBytes + bytes <= maxPendingBytes)
-            {
-                (_queue ??= new Queue<(SerializedHubMessage, int)>()).Enqueue((message, bytes));
-                _pendingBytes += bytes;
-                return;
             }
             else
             {
-                cutOffAt = _pendingBytes + bytes;
-                CloseLocked();
+                Queue(message);
+                return;
             }
         }
 
-        if (cutOffAt >= 0)
+        WriteFrom(message);
+    }
+
+    /// <summary>Queues behind the write in progress, or cuts the connection off past the limit. Under the lock.</summary>
+    private void Queue(SerializedHubMessage message)
+    {
+        int bytes;
+        try
         {
+            bytes = message.GetSerializedMessage(connection.Protocol).Length;
+        }
+        catch (InvalidOperationException)
+        {
+            // A message from a node that lacked this connection's protocol cannot be written to it: the
+            // connection closes and its client resumes from history, which has the event.
+            CloseLocked();
             connection.Abort();
-            slowConsumers.CutOff(connection.ConnectionId, transport, cutOffAt, maxPendingBytes);
             return;
         }
 
-        WriteFrom(message);
+        if (_pendingBytes + bytes <= maxPendingBytes)
+        {
+            (_queue ??= new Queue<(SerializedHubMessage, int)>()).Enqueue((message, bytes));
+            _pendingBytes += bytes;
+            return;
+        }
+
+        var pending = _pendingBytes + bytes;
+        CloseLocked();
+        connection.Abort();
+        slowConsumers.CutOff(connection.ConnectionId, transport, pending, maxPendingBytes);
     }
 
     /// <summary>Drops whatever waits and takes nothing more: the connection is gone.</summary>
