@@ -15,6 +15,9 @@ public sealed class StartupTests
         { "key and authority", new() { ["Auth__SigningKey"] = TestTokens.SigningKey, ["Auth__Authority"] = "https://login.example" }, "not both" },
         { "a retention that is no time span", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["History__Retention"] = "banana" }, "History:Retention" },
         { "a zero history bound", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["History__MaxEventsPerTopic"] = "0" }, "History:MaxEventsPerTopic" },
+        { "a tiny delivery buffer", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Delivery__MaxBufferedBytes"] = "100" }, "Delivery:MaxBufferedBytes" },
+        { "a tiny delivery buffer under its earlier name", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Sse__MaxBufferedBytes"] = "100" }, "Delivery:MaxBufferedBytes" },
+        { "a gap wait of an hour", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Delivery__GapWait"] = "01:00:00" }, "Delivery:GapWait" },
         { "an unparsable Redis string", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Redis__ConnectionString"] = "127.0.0.1:6379,connectTimeout=soon" }, "Redis:ConnectionString" },
     };
 
