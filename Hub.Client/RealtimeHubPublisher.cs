@@ -14,7 +14,7 @@ using RealtimeHub.Contracts.Topics;
 namespace RealtimeHub.Client;
 
 /// <summary>
-/// Publishes events over the hub's HTTP API (CONTRACT.md §3) for .NET workers. Every publish carries an
+/// Publishes events over the hub's HTTP API (docs/contract.md, Publishing) for .NET workers. Every publish carries an
 /// idempotency key (a new GUID when the caller gives none) chosen before the first attempt, so the retries
 /// after a 503, a timeout or a network error can never store an event twice.
 /// </summary>

@@ -6,7 +6,7 @@ using RealtimeHub.Contracts.Serialization;
 namespace RealtimeHub.Contracts.Events;
 
 /// <summary>
-/// One accepted event as every client sees it (CONTRACT.md §2). <see cref="Data"/> keeps the field
+/// One accepted event as every client sees it (docs/contract.md, Events). <see cref="Data"/> keeps the field
 /// names of the product that published it; <see cref="DataAs{T}"/> reads it as a typed payload.
 /// </summary>
 [MessagePackObject]

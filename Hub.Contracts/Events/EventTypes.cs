@@ -3,7 +3,7 @@ using RealtimeHub.Contracts.Topics;
 
 namespace RealtimeHub.Contracts.Events;
 
-/// <summary>The event type names of each topic family (CONTRACT.md §2).</summary>
+/// <summary>The event type names of each topic family (docs/contract.md, Events).</summary>
 public static class EventTypes
 {
     /// <summary>A merchant workflow entered a stage.</summary>

@@ -2,7 +2,7 @@ using RealtimeHub.Contracts.Events;
 
 namespace RealtimeHub.Contracts.Hub;
 
-/// <summary>What the hub calls on its clients (CONTRACT.md §4).</summary>
+/// <summary>What the hub calls on its clients (docs/contract.md, SignalR hub).</summary>
 public interface IProgressClient
 {
     /// <summary>An event of a subscribed topic.</summary>

@@ -3,7 +3,7 @@ using RealtimeHub.Contracts.Events;
 
 namespace RealtimeHub.Contracts.Hub;
 
-/// <summary>What a client may call on the progress hub (CONTRACT.md §4).</summary>
+/// <summary>What a client may call on the progress hub (docs/contract.md, SignalR hub).</summary>
 public interface IProgressHub
 {
     /// <summary>

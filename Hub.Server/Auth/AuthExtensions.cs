@@ -95,7 +95,7 @@ internal static partial class AuthExtensions
             jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
         }
 
-        // EventSource cannot send headers, so browsers pass the token in the query (seed 003's ?token=).
+        // EventSource cannot send headers, so browsers pass the token in the query (the enrichment stream's ?token=).
         jwt.Events = new JwtBearerEvents
         {
             OnMessageReceived = context =>

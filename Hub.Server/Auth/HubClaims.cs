@@ -3,7 +3,7 @@ using System.Security.Claims;
 
 namespace RealtimeHub.Server.Auth;
 
-/// <summary>The claim and role names of CONTRACT.md §6, and how to read them from a caller.</summary>
+/// <summary>The claim and role names of docs/contract.md (Auth), and how to read them from a caller.</summary>
 internal static class HubClaims
 {
     public const string MerchantId = "merchant_id";

@@ -5,7 +5,7 @@ using RealtimeHub.Contracts.Topics;
 namespace RealtimeHub.Server.Auth;
 
 /// <summary>
-/// Who may read and publish which topic (CONTRACT.md §6). Admins may do anything. A reader needs a
+/// Who may read and publish which topic (docs/contract.md, Auth). Admins may do anything. A reader needs a
 /// grant (<c>merchant_id</c> for its merchant topic, a <c>topics</c> entry or <c>*</c>-prefix, or the
 /// topic's recorded organisation), and where an organisation is recorded for the topic the caller's
 /// <c>organization_id</c> must be that one. Publishers need the publisher role and the same organisation

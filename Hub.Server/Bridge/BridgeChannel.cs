@@ -4,7 +4,7 @@ using RealtimeHub.Contracts.Topics;
 namespace RealtimeHub.Server.Bridge;
 
 /// <summary>
-/// Where a message on one of the products' channels goes (CONTRACT.md §3): its topic, and its event
+/// Where a message on one of the products' channels goes (docs/contract.md, Redis channels): its topic, and its event
 /// type when the channel fixes it. The one place that maps the products' channel names to topics.
 /// </summary>
 /// <param name="Topic">The hub topic the message is published to.</param>

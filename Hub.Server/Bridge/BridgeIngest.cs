@@ -64,7 +64,7 @@ internal sealed class BridgeIngest(
     private async Task PublishAsync(
         string name, BridgeChannel target, JsonElement data, RedisChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        // An enrichment channel carries every event type; the seed 003 envelope names it.
+        // An enrichment channel carries every event type; the enrichment envelope's event_type names it.
         var type = target.Type ?? EnrichmentType(data);
         var occurrence = occurrences.Next((byte[])channel!, payload.Span);
         try

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace RealtimeHub.Server.Bridge;
 
 /// <summary>
-/// Ingests what the products' workers publish with plain Redis <c>PUBLISH</c> (CONTRACT.md §3). Every
+/// Ingests what the products' workers publish with plain Redis <c>PUBLISH</c> (docs/contract.md, Redis channels). Every
 /// node subscribes to every bridge pattern and handles each pattern's messages one at a time, in the
 /// order Redis delivered them, each through the publishing path with an idempotency key all nodes
 /// derive alike (<see cref="BridgeOccurrences"/>): the first node's append stores the event, the

@@ -3,8 +3,8 @@ using RealtimeHub.Contracts.Events;
 namespace RealtimeHub.Server.Demo;
 
 /// <summary>
-/// A BOM enrichment workflow (seeds 002, 003): <c>enrichment.started</c>, one <c>enrichment.progress</c>
-/// per batch of line items with the seed 003 envelope and state, then <c>enrichment.completed</c>, or
+/// A BOM enrichment workflow: <c>enrichment.started</c>, one <c>enrichment.progress</c>
+/// per batch of line items with the enrichment service's envelope and state, then <c>enrichment.completed</c>, or
 /// <c>enrichment.failed</c> part-way for a failing job.
 /// </summary>
 internal sealed class BomEnrichmentJob(string bomId, string organizationId, bool fails)
@@ -81,7 +81,7 @@ internal sealed class BomEnrichmentJob(string bomId, string organizationId, bool
                 return;
             }
 
-            // A few parts of a batch find no match; they count as processed, like in seed 003's 50 + 2 = 52 %.
+            // A few parts of a batch find no match; they count as processed (the enrichment service reports 50 + 2 as 52 %).
             var unmatched = random.Next(10) == 0 ? 1 : 0;
             enriched += batchSize - unmatched;
             failed += unmatched;

@@ -3,7 +3,7 @@ using RealtimeHub.Contracts.Events;
 namespace RealtimeHub.Server.Demo;
 
 /// <summary>
-/// An OMR batch (seed 004): <c>batch.progress</c> events through <c>uploading</c>, <c>extracting</c>,
+/// An OMR batch, in the pipeline's own stages: <c>batch.progress</c> events through <c>uploading</c>, <c>extracting</c>,
 /// <c>organizing_qr</c>, <c>processing_sheets</c>, <c>collecting_results</c>, <c>generating_csv</c>,
 /// <c>loading_database</c>, <c>cleanup</c> and <c>completed</c>, with the stage's own percentage and
 /// the sheet counts; a failing batch ends with stage <c>failed</c>.

@@ -4,8 +4,8 @@ using RealtimeHub.Contracts.Events;
 namespace RealtimeHub.Server.Demo;
 
 /// <summary>
-/// A PO sync workflow of one merchant (seeds 000, 001): <c>ai_parsing</c>, <c>database_save</c> and
-/// <c>shopify_sync</c>, each a <c>stage</c> event, <c>progress</c> events with the seed's percentages,
+/// A PO sync workflow of one merchant: <c>ai_parsing</c>, <c>database_save</c> and
+/// <c>shopify_sync</c>, each a <c>stage</c> event, <c>progress</c> events with the workflow's own percentages,
 /// and a <c>completion</c>; a failing job ends with an <c>error</c> in one of the stages.
 /// </summary>
 internal sealed class PoSyncJob(string merchantId, int poNumber, bool fails)
@@ -22,7 +22,7 @@ internal sealed class PoSyncJob(string merchantId, int poNumber, bool fails)
         var lineItems = random.Next(4, 24);
         var chunks = random.Next(2, 5);
 
-        // AI parsing: 5 -> 10 -> one step per chunk of the document -> 90 -> completion (seed 000).
+        // AI parsing: 5 -> 10 -> one step per chunk of the document -> 90 -> completion, as the PO sync workflow reports it.
         await po.StageAsync("ai_parsing", "AI parsing started");
         await po.ProgressAsync("ai_parsing", 5, "Extracting text from the PDF");
         await po.ProgressAsync("ai_parsing", 10, "Sending the document to the model");
@@ -101,7 +101,7 @@ internal sealed class PoSyncJob(string merchantId, int poNumber, bool fails)
 
         public string WorkflowId => workflowId;
 
-        /// <summary>Publishes a stage's completion; <paramref name="data"/> carries the stage's own fields (seed 000).</summary>
+        /// <summary>Publishes a stage's completion; <paramref name="data"/> carries the stage's own fields, as the PO sync workflow sends them.</summary>
         public async Task CompletionAsync(object data)
         {
             await script.PauseAsync(0.5, cancellationToken);

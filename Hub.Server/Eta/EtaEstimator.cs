@@ -7,7 +7,7 @@ namespace RealtimeHub.Server.Eta;
 
 /// <summary>
 /// Fills the ETA of progress events that lack one from the rate observed since the job's first
-/// event (CONTRACT.md §2). A publisher's own value always wins.
+/// event (docs/contract.md, Events). A publisher's own value always wins.
 /// </summary>
 internal sealed class EtaEstimator(IJobClocks clocks)
 {
@@ -63,7 +63,7 @@ internal sealed class EtaEstimator(IJobClocks clocks)
                 var run = Text(data, "workflow_run_id") ?? Text(data, "workflow_id") ?? string.Empty;
                 return new(percent, run, type == EventTypes.EnrichmentProgress, "estimated_time_remaining", true);
             case TopicFamily.Batch when Number(data, "progress_percentage") is { } percent:
-                // progress_percentage is per stage (seed 004).
+                // progress_percentage is per stage, as the batch pipeline reports it.
                 var stage = Text(data, "stage") ?? string.Empty;
                 return new(percent, stage, stage is not ("completed" or "failed"), "eta_seconds", false);
             default:

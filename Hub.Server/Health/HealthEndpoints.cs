@@ -5,7 +5,7 @@ using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Health;
 
-/// <summary>Liveness, readiness and seed 003's enrichment health route (CONTRACT.md §7).</summary>
+/// <summary>Liveness, readiness and the enrichment service's health route (docs/contract.md, Health and metrics).</summary>
 internal static class HealthEndpoints
 {
     /// <summary>The tag of the checks that decide readiness.</summary>
@@ -25,7 +25,7 @@ internal static class HealthEndpoints
         return routes;
     }
 
-    /// <summary>Seed 003's shape: <c>{"status":"healthy","redis":"connected"}</c>; "embedded" without Redis.</summary>
+    /// <summary>The enrichment service's shape: <c>{"status":"healthy","redis":"connected"}</c>; "embedded" without Redis.</summary>
     private static async Task<IResult> EnrichmentHealth(HealthCheckService health, IOptions<RedisConnectionOptions> redis, CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(check => check.Tags.Contains(ReadyTag), cancellationToken);

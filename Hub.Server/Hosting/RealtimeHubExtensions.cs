@@ -43,7 +43,7 @@ public static class RealtimeHubExtensions
         return builder;
     }
 
-    /// <summary>Maps every route of CONTRACT.md.</summary>
+    /// <summary>Maps every route of the public contract (docs/contract.md).</summary>
     public static WebApplication MapRealtimeHub(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

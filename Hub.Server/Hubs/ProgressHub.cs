@@ -14,7 +14,7 @@ using RealtimeHub.Server.Publishing;
 
 namespace RealtimeHub.Server.Hubs;
 
-/// <summary>The progress hub at <c>/hubs/progress</c> (CONTRACT.md §4).</summary>
+/// <summary>The progress hub at <c>/hubs/progress</c> (docs/contract.md, SignalR hub).</summary>
 internal sealed class ProgressHub(
     TopicReplay replay,
     IProgressPublisher publisher,

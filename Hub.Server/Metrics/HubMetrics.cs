@@ -7,7 +7,7 @@ namespace RealtimeHub.Server.Metrics;
 
 /// <summary>
 /// The hub's own instruments (meter <c>RealtimeHub</c>), created per host through <see cref="IMeterFactory"/>.
-/// What each one counts, and what it cannot see, is in the README's Metrics section.
+/// What each one counts, and what it cannot see, is in docs/metrics.md.
 /// </summary>
 internal sealed class HubMetrics
 {

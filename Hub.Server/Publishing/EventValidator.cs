@@ -8,8 +8,8 @@ using RealtimeHub.Contracts.Topics;
 namespace RealtimeHub.Server.Publishing;
 
 /// <summary>
-/// Checks an event against CONTRACT.md §1-3 before anything is stored: the topic, the type its family
-/// accepts, the size, the idempotency key, and the seed field types and ranges (percentages 0..100,
+/// Checks an event against docs/contract.md (Topics, Events, Publishing) before anything is stored: the topic, the type its family
+/// accepts, the size, the idempotency key, and the products' field types and ranges (percentages 0..100,
 /// counts non-negative integers). Throws <see cref="EventRejectedException"/> naming the bad part.
 /// </summary>
 internal sealed class EventValidator(IOptions<PublishingOptions> options)

@@ -8,7 +8,7 @@ using RealtimeHub.Server.Limits;
 
 namespace RealtimeHub.Server.Publishing;
 
-/// <summary>The HTTP publishing routes of CONTRACT.md §3.</summary>
+/// <summary>The HTTP publishing routes (docs/contract.md, Publishing).</summary>
 internal static class PublishingApi
 {
     // A name given twice is read differently by different parsers, so it is refused rather than guessed.

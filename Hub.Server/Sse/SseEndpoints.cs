@@ -5,7 +5,7 @@ using RealtimeHub.Server.Limits;
 
 namespace RealtimeHub.Server.Sse;
 
-/// <summary>The four SSE routes of CONTRACT.md §5: each validates its input, then runs an <see cref="SseStream"/>.</summary>
+/// <summary>The four SSE routes (docs/contract.md, Server-sent events): each validates its input, then runs an <see cref="SseStream"/>.</summary>
 internal static class SseEndpoints
 {
     public static IEndpointRouteBuilder MapSseRoutes(this IEndpointRouteBuilder routes)

@@ -7,7 +7,7 @@ using RealtimeHub.Contracts.Topics;
 namespace RealtimeHub.Server.Sse;
 
 /// <summary>
-/// What distinguishes the SSE routes of CONTRACT.md §5: their frames, heartbeat, greeting and ending.
+/// What distinguishes the SSE routes (docs/contract.md, Server-sent events): their frames, heartbeat, greeting and ending.
 /// Everything else (registration as a hub connection, resume, buffering) is shared by <see cref="SseStream"/>.
 /// </summary>
 internal abstract class SseFormat
@@ -51,7 +51,7 @@ internal sealed class EnvelopeFormat : SseFormat
         SseFrameWriter.Event(output, id, record.Type, record.EnvelopeJson.Span);
 }
 
-/// <summary>Seeds 000/001: a <c>connected</c> data frame, then named frames of the data with its type.</summary>
+/// <summary>The PO sync merchant stream: a <c>connected</c> data frame, then named frames of the data with its type.</summary>
 internal sealed class MerchantFormat : SseFormat
 {
     public static readonly MerchantFormat Instance = new();
@@ -75,7 +75,7 @@ internal sealed class MerchantFormat : SseFormat
 }
 
 /// <summary>
-/// Seeds 002/003: <c>event: connected</c>, the seed 003 envelope under its type, each progress also as
+/// The BOM enrichment stream: <c>event: connected</c>, the enrichment envelope under its type, each progress also as
 /// <c>progress</c> (the portal's listener), and <c>stream_end</c> after a terminal event.
 /// </summary>
 internal sealed class EnrichmentFormat : SseFormat
@@ -113,7 +113,7 @@ internal sealed class EnrichmentFormat : SseFormat
         }));
 }
 
-/// <summary>Seed 004: unnamed data frames (they fire <c>onmessage</c>); ends after completed or failed.</summary>
+/// <summary>The OMR batch stream: unnamed data frames (they fire <c>onmessage</c>); ends after completed or failed.</summary>
 internal sealed class BatchFormat : SseFormat
 {
     public static readonly BatchFormat Instance = new();

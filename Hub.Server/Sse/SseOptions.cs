@@ -12,7 +12,7 @@ public sealed class SseOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Sse:Heartbeat must be between 100 ms and 1 hour.")]
     public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Heartbeat of the enrichment route (30 s, seed 003).</summary>
+    /// <summary>Heartbeat of the enrichment route (30 s, the enrichment service's keepalive).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ErrorMessage = "Sse:EnrichmentHeartbeat must be between 100 ms and 1 hour.")]
     public TimeSpan EnrichmentHeartbeat { get; set; } = TimeSpan.FromSeconds(30);
 

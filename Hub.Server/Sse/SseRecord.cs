@@ -13,7 +13,7 @@ namespace RealtimeHub.Server.Sse;
 /// shared by every SSE connection on every node: the topic and id (to drop replayed duplicates and to
 /// build the <c>id:</c> line), the type, whether it ends the stream, the envelope as JSON (for
 /// <c>/api/sse</c>) and the product's data as JSON (for the compatibility routes; merchant data gets its
-/// <c>type</c> added as seed 001 expects). The acceptance time travels at full precision for the
+/// <c>type</c> added as the PO sync front end expects). The acceptance time travels at full precision for the
 /// publish-to-deliver latency metric. A <see cref="Reset"/> record is no event but a history reset
 /// (its id is the one requested, its JSON the reset), written as a named <c>history.reset</c> frame.
 /// </summary>

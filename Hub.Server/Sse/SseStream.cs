@@ -243,7 +243,7 @@ internal sealed class SseStream
     {
         if (record.Reset)
         {
-            // Named, so listeners of events (and seed 004's onmessage) pass it by; it moves no cursor.
+            // Named, so listeners of events (and the batch page's onmessage) pass it by; it moves no cursor.
             SseFrameWriter.Event(writer, null, SseRecord.ResetType, record.DataJson.Span);
             return false;
         }

@@ -6,7 +6,7 @@ using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Auth;
 
-/// <summary>Grants (CONTRACT.md §6): merchant_id, topics with * prefixes, roles, and the topic's organisation.</summary>
+/// <summary>Grants (docs/contract.md, Auth): merchant_id, topics with * prefixes, roles, and the topic's organisation.</summary>
 [Collection(AuthNodeDefinition.Name)]
 public sealed class TopicGrantTests(AuthNode fixture)
 {

@@ -5,7 +5,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
-/// Bodies that are not a publish request of the right shape (CONTRACT.md §3): wrong JSON types for the
+/// Bodies that are not a publish request of the right shape (docs/contract.md, Publishing): wrong JSON types for the
 /// envelope's own fields, wrong content types, empty or trailing text, duplicate names, text that is not
 /// Unicode. Each gets its status and a problem naming the bad part; nothing is stored.
 /// </summary>

@@ -9,7 +9,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
-/// Malformed <c>Last-Event-ID</c> / <c>lastEventId</c> values (CONTRACT.md §4, §5): 400 naming
+/// Malformed <c>Last-Event-ID</c> / <c>lastEventId</c> values (docs/contract.md, SignalR hub and Server-sent events): 400 naming
 /// <c>Last-Event-ID</c> on SSE, a <see cref="HubException"/> saying it is not an event id on
 /// <c>Subscribe</c>; the hub keeps serving everyone else.
 /// </summary>

@@ -9,8 +9,8 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
-/// A wrong JSON type or an out-of-range value in each typed field of each family's data (CONTRACT.md
-/// §2): over HTTP 400 with the field's path, over the hub a <see cref="HubException"/> naming it; never
+/// A wrong JSON type or an out-of-range value in each typed field of each family's data
+/// (docs/contract.md, Events): over HTTP 400 with the field's path, over the hub a <see cref="HubException"/> naming it; never
 /// half-applied, and the hub keeps serving everyone else.
 /// </summary>
 public abstract class FieldTypeCases(BadInputNodes nodes)

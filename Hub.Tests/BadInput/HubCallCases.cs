@@ -11,7 +11,7 @@ namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
 /// Hub calls with arguments of the wrong kind, data that is not an object, names given twice, text that
-/// is not Unicode, and data nested too deep (CONTRACT.md §4): each throws a <see cref="HubException"/>,
+/// is not Unicode, and data nested too deep (docs/contract.md, SignalR hub): each throws a <see cref="HubException"/>,
 /// the connection stays usable and nothing is stored. Data nested deep but within the limit is accepted
 /// and reaches SSE, JSON and MessagePack readers.
 /// </summary>

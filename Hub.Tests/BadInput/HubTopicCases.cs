@@ -7,7 +7,7 @@ using RealtimeHub.Contracts.Hub;
 namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
-/// Malformed topics in hub calls (CONTRACT.md §1, §4): <c>Subscribe</c>, <c>Publish</c> and
+/// Malformed topics in hub calls (docs/contract.md, Topics and SignalR hub): <c>Subscribe</c>, <c>Publish</c> and
 /// <c>Unsubscribe</c> throw a <see cref="HubException"/> saying the topic is invalid and naming the bad
 /// part; the calling connection stays up and usable, nothing is stored, and others keep being served.
 /// </summary>

@@ -10,7 +10,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
-/// Too large and too deep (CONTRACT.md §3): oversized headers and URLs get Kestrel's 431 and 414, an
+/// Too large and too deep (docs/contract.md, Publishing): oversized headers and URLs get Kestrel's 431 and 414, an
 /// oversized event or body 413, a batch over its item limit 413, data nested past the body's depth
 /// limit 400 naming where; nothing is stored and the hub keeps serving everyone else.
 /// </summary>

@@ -6,7 +6,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
-/// Malformed, forged and misplaced credentials (CONTRACT.md §6) on publishing, SSE and hub negotiation:
+/// Malformed, forged and misplaced credentials (docs/contract.md, Auth) on publishing, SSE and hub negotiation:
 /// each is refused with its status (401; 431 or 414 when Kestrel refuses the size first), nothing is
 /// stored, and the hub keeps serving everyone else.
 /// </summary>

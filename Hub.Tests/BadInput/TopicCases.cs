@@ -5,7 +5,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.BadInput;
 
 /// <summary>
-/// Malformed topics (CONTRACT.md §1) over HTTP: in the publishing route, in a batch body and in SSE
+/// Malformed topics (docs/contract.md, Topics) over HTTP: in the publishing route, in a batch body and in SSE
 /// query and route parameters. Each gets 400 with a problem naming the topic and its bad part, the
 /// topic it imitates stays empty, and the hub keeps serving everyone else.
 /// </summary>

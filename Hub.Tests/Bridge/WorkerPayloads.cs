@@ -3,10 +3,10 @@ using System.Text.Json;
 
 namespace RealtimeHub.Tests.Bridge;
 
-/// <summary>What the products' workers publish, in the shapes of the seed documents, as raw JSON text.</summary>
+/// <summary>What the products' workers publish, in the shapes they already publish, as raw JSON text.</summary>
 public static class WorkerPayloads
 {
-    /// <summary>A merchant message for the channel suffix <paramref name="suffix"/> (seed 000's four payloads).</summary>
+    /// <summary>A merchant message for the channel suffix <paramref name="suffix"/> (the PO sync workflow's four payloads).</summary>
     public static string Merchant(string suffix, double progress = 60) => suffix switch
     {
         "stage" => """{"stage":"ai_parsing","poId":"c8f2k1","workflowId":"wf_1","status":"started","message":"AI parsing started"}""",
@@ -15,7 +15,7 @@ public static class WorkerPayloads
         _ => Json(new { poId = "c8f2k1", workflowId = "wf_1", stage = "database_save", progress, message = "Saved 5 line items" }),
     };
 
-    /// <summary>A seed 003 enrichment envelope of <paramref name="bomId"/>.</summary>
+    /// <summary>A BOM enrichment service envelope of <paramref name="bomId"/>.</summary>
     public static string Enrichment(string bomId, string eventType = "enrichment.progress", double percent = 52.0) => Json(new
     {
         event_id = Guid.NewGuid().ToString(),
@@ -44,7 +44,7 @@ public static class WorkerPayloads
         created_at = "2025-12-18T01:23:45.678Z",
     });
 
-    /// <summary>A seed 004 batch progress report.</summary>
+    /// <summary>An OMR batch pipeline progress report.</summary>
     public static string Batch(double percent, string stage = "processing_sheets") => Json(new
     {
         stage,

@@ -6,7 +6,7 @@ using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Contracts;
 
-/// <summary>The envelope looks the same to JSON and MessagePack clients (CONTRACT.md §2).</summary>
+/// <summary>The envelope looks the same to JSON and MessagePack clients (docs/contract.md, Events).</summary>
 public sealed class EnvelopeSerializationTests
 {
     private const string Timestamp = "2026-11-22T10:00:00.000Z";

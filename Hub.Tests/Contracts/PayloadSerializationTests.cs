@@ -8,7 +8,7 @@ using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Contracts;
 
-/// <summary>The typed payloads keep each product's field names through JSON and MessagePack (CONTRACT.md §2).</summary>
+/// <summary>The typed payloads keep each product's field names through JSON and MessagePack (docs/contract.md, Events).</summary>
 public sealed class PayloadSerializationTests
 {
     private const string MerchantJson = """

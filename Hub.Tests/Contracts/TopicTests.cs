@@ -2,7 +2,7 @@ using RealtimeHub.Contracts.Topics;
 
 namespace RealtimeHub.Tests.Contracts;
 
-/// <summary>Topic names of CONTRACT.md §1: three families, ids of 1 to 128 characters of [A-Za-z0-9_.-].</summary>
+/// <summary>Topic names (docs/contract.md, Topics): three families, ids of 1 to 128 characters of [A-Za-z0-9_.-].</summary>
 public sealed class TopicTests
 {
     public static TheoryData<string, TopicFamily, string> GoodTopics => new()

@@ -17,7 +17,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.Dashboard;
 
 /// <summary>
-/// The demo workloads: simulated jobs of the three products in the seeds' stages and payload shapes,
+/// The demo workloads: simulated jobs of the three products in the products' own stages and payload shapes,
 /// published through the same path as real publishers, some failing, and never a danger to the host.
 /// </summary>
 public sealed class DemoWorkloadTests
@@ -66,7 +66,7 @@ public sealed class DemoWorkloadTests
         Assert.Equal(EventTypes.MerchantError, poFailure.Type);
         Assert.False(string.IsNullOrEmpty(Text(poFailure.Data, "error")));
 
-        // BOM enrichment: started, one progress per batch with the seed 003 envelope, completed.
+        // BOM enrichment: started, one progress per batch with the enrichment service's envelope, completed.
         var bom = jobs.First(j => j.Key.StartsWith("bom", StringComparison.Ordinal) && Outcome(j.Value) == "completed").Value;
         Assert.Equal(EventTypes.EnrichmentStarted, bom[0].Type);
         var batches = bom.Where(e => e.Type == EventTypes.EnrichmentProgress).Select(e => e.Data.GetProperty("state")).ToList();
@@ -81,7 +81,7 @@ public sealed class DemoWorkloadTests
         Assert.Equal(100, bom[^1].Data.GetProperty("state").GetProperty("percent_complete").GetDouble());
         Assert.Equal(EventTypes.EnrichmentFailed, jobs.First(j => j.Key.StartsWith("bom", StringComparison.Ordinal) && Outcome(j.Value) == "failed").Value[^1].Type);
 
-        // OMR batch: the seed 004 stages in order, with sheet counts and a stage percentage.
+        // OMR batch: the batch pipeline's stages in order, with sheet counts and a stage percentage.
         var batch = jobs.First(j => j.Key.StartsWith("batch", StringComparison.Ordinal) && Outcome(j.Value) == "completed").Value;
         Assert.Equal(BatchStages, batch.Select(e => Text(e.Data, "stage")).Distinct());
         Assert.All(batch, e => Assert.InRange(e.Data.GetProperty("progress_percentage").GetDouble(), 0, 100));

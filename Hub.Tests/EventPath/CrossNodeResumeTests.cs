@@ -4,7 +4,7 @@ using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.EventPath;
 
-/// <summary>A client hands back the last id it saw and gets exactly what it missed, on any node (CONTRACT.md §2).</summary>
+/// <summary>A client hands back the last id it saw and gets exactly what it missed, on any node (docs/contract.md, Events).</summary>
 [Collection(RedisClusterDefinition.Name)]
 public sealed class CrossNodeResumeTests(RedisCluster cluster)
 {

@@ -10,7 +10,7 @@ namespace RealtimeHub.Tests.EventPath;
 
 /// <summary>
 /// Bad hub calls fail with a <see cref="HubException"/> the caller can read, and the connection stays
-/// usable (CONTRACT.md §4); hub publishing goes through the same path as HTTP.
+/// usable (docs/contract.md, SignalR hub); hub publishing goes through the same path as HTTP.
 /// </summary>
 [Collection(EmbeddedNodesDefinition.Name)]
 public sealed class HubErrorTests(EmbeddedNodes nodes)

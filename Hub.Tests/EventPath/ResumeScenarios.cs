@@ -7,7 +7,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.EventPath;
 
 /// <summary>
-/// What <c>Subscribe</c> replays and in which order (CONTRACT.md §2 and §4, DESIGN.md "Gapless resume"),
+/// What <c>Subscribe</c> replays and in which order (docs/contract.md, Events and SignalR hub; docs/architecture.md, Gapless resume),
 /// run against the embedded default and against real Redis.
 /// </summary>
 public abstract class ResumeScenarios(ScenarioNodes nodes)

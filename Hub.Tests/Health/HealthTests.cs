@@ -4,12 +4,12 @@ using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Health;
 
-/// <summary>The health routes of CONTRACT.md §7, on the embedded default and with Redis.</summary>
+/// <summary>The health routes (docs/contract.md, Health and metrics), on the embedded default and with Redis.</summary>
 public abstract class HealthTests
 {
     protected abstract HubNode Node { get; }
 
-    /// <summary>What seed 003's health route reports for Redis on this backend.</summary>
+    /// <summary>What the enrichment service's health route reports for Redis on this backend.</summary>
     protected abstract string ExpectedRedis { get; }
 
     [Fact]

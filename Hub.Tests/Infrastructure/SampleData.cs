@@ -2,10 +2,10 @@ using RealtimeHub.Contracts.Events;
 
 namespace RealtimeHub.Tests.Infrastructure;
 
-/// <summary>Valid event data in each product's field names (CONTRACT.md §2), for tests that need some.</summary>
+/// <summary>Valid event data in each product's field names (docs/contract.md, Events), for tests that need some.</summary>
 public static class SampleData
 {
-    /// <summary>A seed 004 batch progress report in the <c>processing</c> stage.</summary>
+    /// <summary>An OMR batch progress report in the <c>processing</c> stage.</summary>
     public static object BatchProgress(double percent, string stage = "processing") => new
     {
         stage,
@@ -15,11 +15,11 @@ public static class SampleData
         sheets_processed = (long)percent,
     };
 
-    /// <summary>A seed 003 enrichment progress envelope of one workflow run.</summary>
+    /// <summary>A BOM enrichment progress envelope of one workflow run.</summary>
     public static object BomProgress(string bomId, double percent, string runId = "run-1") =>
         BomEvent(bomId, EventTypes.EnrichmentProgress, percent, runId);
 
-    /// <summary>A seed 003 enrichment envelope of any type; terminal types get their final status.</summary>
+    /// <summary>A BOM enrichment envelope of any type; terminal types get their final status.</summary>
     public static object BomEvent(string bomId, string type, double percent, string runId = "run-1") => new
     {
         event_type = type,
@@ -40,7 +40,7 @@ public static class SampleData
         },
     };
 
-    /// <summary>A seed 000/001 merchant progress event of one workflow stage.</summary>
+    /// <summary>A PO sync merchant progress event of one workflow stage.</summary>
     public static object MerchantProgress(double percent, string workflowId = "wf-1") => new
     {
         poId = "po-1",

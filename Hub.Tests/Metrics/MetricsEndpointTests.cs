@@ -8,7 +8,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.Metrics;
 
 /// <summary>
-/// <c>GET /metrics</c> (CONTRACT.md §7) in Prometheus text. Other nodes run in the same test process and the
+/// <c>GET /metrics</c> (docs/contract.md, Health and metrics) in Prometheus text. Other nodes run in the same test process and the
 /// exporter sums every node's instruments of the same name, so the scrape is read only for its series and
 /// format; a node's values are read from its own meter (<see cref="NodeMetrics"/>).
 /// </summary>

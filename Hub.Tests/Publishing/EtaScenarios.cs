@@ -8,7 +8,7 @@ namespace RealtimeHub.Tests.Publishing;
 
 /// <summary>
 /// The hub fills a missing ETA from the rate observed since the job's first event and keeps a
-/// publisher's own (CONTRACT.md §2), run against the embedded default and against real Redis.
+/// publisher's own (docs/contract.md, Events), run against the embedded default and against real Redis.
 /// </summary>
 public abstract class EtaScenarios(ScenarioNodes nodes)
 {

@@ -8,7 +8,7 @@ using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Publishing;
 
-/// <summary>Idempotent and batch publishing (CONTRACT.md §3), run against the embedded default and against real Redis.</summary>
+/// <summary>Idempotent and batch publishing (docs/contract.md, Publishing), run against the embedded default and against real Redis.</summary>
 public abstract class PublishScenarios(ScenarioNodes nodes)
 {
     private HubNode Node => nodes.Node;

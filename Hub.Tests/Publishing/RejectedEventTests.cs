@@ -7,7 +7,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.Publishing;
 
 /// <summary>
-/// Every bad input of CONTRACT.md §1-3 over HTTP gets its status and an RFC 7807 body naming the bad
+/// Every bad input of docs/contract.md's Topics, Events and Publishing over HTTP gets its status and an RFC 7807 body naming the bad
 /// part, and nothing is stored.
 /// </summary>
 [Collection(EmbeddedNodesDefinition.Name)]

@@ -13,7 +13,7 @@ namespace RealtimeHub.Tests.Sse;
 
 /// <summary>
 /// The existing front ends, unchanged: a page on another origin opens native EventSource streams the way
-/// seeds 000 (merchant listeners), 002 (the portal's <c>progress</c> listener) and 004 (<c>onmessage</c>)
+/// the PO sync page (merchant listeners), the enrichment portal (its <c>progress</c> listener) and the batch page (<c>onmessage</c>)
 /// do, in real headless Chromium, with credentials, through the hub's CORS.
 /// </summary>
 public sealed class BrowserEventSourceTests

@@ -52,7 +52,7 @@ public sealed class SseAcrossNodesTests(RedisCluster cluster)
     }
 
     /// <summary>
-    /// DESIGN.md's trap: the backplane serialises a message once per protocol the publishing node knows.
+    /// The trap in docs/architecture.md (SSE as hub connections): the backplane serialises a message once per protocol the publishing node knows.
     /// A node that lacks the SSE protocol sends no bytes for it, so SignalR aborts the SSE connection on
     /// the receiving node instead of writing. With the protocol registered (every real node), it arrives.
     /// </summary>

@@ -6,7 +6,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.Sse;
 
 /// <summary>
-/// The SSE routes' wire formats (CONTRACT.md §5), read with the real SSE parser, run against the
+/// The SSE routes' wire formats (docs/contract.md, Server-sent events), read with the real SSE parser, run against the
 /// embedded default and against real Redis.
 /// </summary>
 public abstract class SseRouteScenarios(ScenarioNodes nodes)

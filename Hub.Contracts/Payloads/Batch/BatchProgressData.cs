@@ -3,7 +3,7 @@ using MessagePack;
 
 namespace RealtimeHub.Contracts.Payloads.Batch;
 
-/// <summary>The data of a <c>batch.progress</c> event, with the fields of seed 004.</summary>
+/// <summary>The data of a <c>batch.progress</c> event, with the OMR batch pipeline's fields.</summary>
 [MessagePackObject]
 public sealed record BatchProgressData
 {

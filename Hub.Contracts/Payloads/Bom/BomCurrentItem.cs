@@ -3,7 +3,7 @@ using MessagePack;
 
 namespace RealtimeHub.Contracts.Payloads.Bom;
 
-/// <summary>The line item an enrichment is working on (seed 002).</summary>
+/// <summary>The line item an enrichment is working on (as the enrichment portal shows it).</summary>
 [MessagePackObject]
 public sealed record BomCurrentItem
 {

@@ -4,7 +4,7 @@ using MessagePack;
 
 namespace RealtimeHub.Contracts.Payloads.Bom;
 
-/// <summary>The data of a <c>bom:</c> event: seed 003's enrichment event envelope.</summary>
+/// <summary>The data of a <c>bom:</c> event: the BOM enrichment service's event envelope.</summary>
 [MessagePackObject]
 public sealed record BomEnrichmentEvent
 {

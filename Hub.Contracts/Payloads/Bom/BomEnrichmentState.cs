@@ -3,7 +3,7 @@ using MessagePack;
 
 namespace RealtimeHub.Contracts.Payloads.Bom;
 
-/// <summary>The progress state of a BOM enrichment, seed 002's <c>EnrichmentProgressState</c>.</summary>
+/// <summary>The progress state of a BOM enrichment, the enrichment portal's <c>EnrichmentProgressState</c>.</summary>
 [MessagePackObject]
 public sealed record BomEnrichmentState
 {

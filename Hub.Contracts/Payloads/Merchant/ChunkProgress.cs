@@ -3,7 +3,7 @@ using MessagePack;
 
 namespace RealtimeHub.Contracts.Payloads.Merchant;
 
-/// <summary>Sub-stage progress of a PO parse: chunk <see cref="Current"/> of <see cref="Total"/> (seed 001).</summary>
+/// <summary>Sub-stage progress of a PO parse: chunk <see cref="Current"/> of <see cref="Total"/> (as the PO sync front end shows it).</summary>
 [MessagePackObject]
 public sealed record ChunkProgress
 {

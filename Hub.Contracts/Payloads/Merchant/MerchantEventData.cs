@@ -6,7 +6,7 @@ namespace RealtimeHub.Contracts.Payloads.Merchant;
 
 /// <summary>
 /// The data of a merchant PO sync event (<c>stage</c>, <c>progress</c>, <c>completion</c>, <c>error</c>),
-/// with the field names of seeds 000 and 001. Fields a workflow adds beyond these land in <see cref="Extra"/>.
+/// with the PO sync workflows' field names. Fields a workflow adds beyond these land in <see cref="Extra"/>.
 /// </summary>
 [MessagePackObject]
 public sealed record MerchantEventData

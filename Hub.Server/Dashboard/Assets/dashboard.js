@@ -14,7 +14,7 @@
   const FAMILIES = { merchant: 'PO sync', bom: 'BOM enrichment', batch: 'OMR batch' };
   const STATUS_TEXT = { running: 'Running', completed: 'Completed', failed: 'Failed' };
 
-  // Merchant and batch percentages are per stage (seeds 000, 004); each stage fills its share of the bar.
+  // Merchant and batch percentages are per stage, as the PO sync workflow and the batch pipeline report them; each stage fills its share of the bar.
   const MERCHANT_STAGES = [['ai_parsing', 40], ['database_save', 25], ['shopify_sync', 35]];
   const BATCH_STAGES = [
     ['uploading', 10], ['extracting', 5], ['organizing_qr', 5], ['processing_sheets', 55],
