@@ -12,7 +12,7 @@ internal static class ProblemDefaults
             StatusCodes.Status401Unauthorized =>
                 "A valid credential is required: a bearer token (Authorization header, or the access_token or token query parameter) or an X-Api-Key.",
             StatusCodes.Status403Forbidden => "Your credential does not grant this; publishing needs the publisher or admin role.",
-            StatusCodes.Status404NotFound => "No route matches this path; see CONTRACT.md for the routes.",
+            StatusCodes.Status404NotFound => "No route matches this path; see docs/contract.md for the routes.",
             StatusCodes.Status405MethodNotAllowed => "This route does not accept that method.",
             _ => null,
         };
