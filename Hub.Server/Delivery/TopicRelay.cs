@@ -251,9 +251,18 @@ internal sealed partial class TopicRelay : HubConnectionContext
     {
         foreach (var envelope in read.Events)
         {
+            var id = HubEventId.Parse(envelope.Id);
+            if (envelope.Seq <= _lastSeq && _lastId is { } last && id > last)
+            {
+                // A later id with a lower number: the topic's counter began again (its history expired,
+                // or Redis came back without its data); what waits belongs to the old count.
+                _waiting.Clear();
+                _lastSeq = envelope.Seq - 1;
+            }
+
             if (envelope.Seq > _lastSeq && !_waiting.ContainsKey(envelope.Seq))
             {
-                _waiting.Add(envelope.Seq, (new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope])), HubEventId.Parse(envelope.Id)));
+                _waiting.Add(envelope.Seq, (new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope])), id));
             }
         }
 
