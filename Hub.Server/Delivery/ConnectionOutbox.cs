@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 
 namespace RealtimeHub.Server.Delivery;
@@ -72,6 +73,10 @@ internal sealed class ConnectionOutbox(HubConnectionContext connection, string t
         var pending = _pendingBytes + bytes;
         CloseLocked();
         connection.Abort();
+
+        // Closing a WebSocket politely means sending a close frame the stalled client will not read for
+        // a while; the request underneath is reset instead, so its socket and buffers go at once.
+        connection.Features.Get<IHttpContextFeature>()?.HttpContext?.Abort();
         slowConsumers.CutOff(connection.ConnectionId, transport, pending, maxPendingBytes);
     }
 
