@@ -1,7 +1,7 @@
 using System.Text.Json;
 using RealtimeHub.Contracts.Serialization;
-using RealtimeHub.Server.History;
 using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Demo;
 
@@ -40,7 +40,7 @@ internal sealed class DemoScript(IProgressPublisher publisher, double speed, Tim
     public long ElapsedSince(DateTimeOffset start) => (long)((Now - start).TotalSeconds * speed);
 
     /// <summary>Logs that publishing failed, once per outage rather than once per job.</summary>
-    public void NoteUnavailable(string topic, HistoryUnavailableException exception)
+    public void NoteUnavailable(string topic, RedisUnavailableException exception)
     {
         if (Interlocked.Exchange(ref _unavailable, 1) == 0)
         {

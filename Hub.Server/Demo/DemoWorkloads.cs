@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using RealtimeHub.Server.History;
 using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Demo;
 
@@ -57,7 +57,7 @@ internal sealed class DemoWorkloads(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (HistoryUnavailableException unavailable)
+        catch (RedisUnavailableException unavailable)
         {
             script.NoteUnavailable(job.Topic, unavailable);
         }

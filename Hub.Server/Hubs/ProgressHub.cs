@@ -11,6 +11,7 @@ using RealtimeHub.Server.History;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Hubs;
 
@@ -79,7 +80,7 @@ internal sealed class ProgressHub(
 
             read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", latestWhenFresh: true, Context.ConnectionAborted);
         }
-        catch (HistoryUnavailableException)
+        catch (RedisUnavailableException)
         {
             throw new HubException("The event history is unavailable right now; subscribe again shortly.");
         }
@@ -126,7 +127,7 @@ internal sealed class ProgressHub(
         {
             throw new HubException($"The event was rejected: {rejected.Field}: {rejected.Reason}");
         }
-        catch (HistoryUnavailableException)
+        catch (RedisUnavailableException)
         {
             throw new HubException("The event store is unavailable right now; publish again shortly.");
         }
