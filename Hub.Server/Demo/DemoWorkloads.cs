@@ -57,9 +57,9 @@ internal sealed class DemoWorkloads(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (RedisUnavailableException unavailable)
+        catch (RedisUnavailableException)
         {
-            script.NoteUnavailable(job.Topic, unavailable);
+            // The script has logged the outage, once.
         }
 #pragma warning disable CA1031 // A demo job must never take the host down; it is logged and the demo carries on.
         catch (Exception ex)
