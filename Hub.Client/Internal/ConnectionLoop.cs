@@ -169,8 +169,9 @@ internal sealed class ConnectionLoop : IAsyncDisposable
                 ClientLog.ConnectionLost(_logger, endpoint.Hub, reason);
                 outageStarted = Stopwatch.GetTimestamp();
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (Exception) when (stopping.IsCancellationRequested)
             {
+                // Disposed: whatever the connection was doing (starting, open, closing) ends here.
                 return;
             }
             finally
