@@ -20,9 +20,10 @@ public sealed class RealtimeHubClient : IAsyncDisposable
 {
     private readonly ILogger _logger;
 
-    // The registry keeps every subscribed topic joined on whatever connection the loop keeps up.
-    private readonly TopicRegistry _topics;
+    // The loop keeps a connection up and knows nothing of topics; the registry keeps every subscribed
+    // topic joined on the loop's current connection. This constructor passes the loop's news to the registry.
     private readonly ConnectionLoop _connection;
+    private readonly TopicRegistry _topics;
 
     /// <summary>Creates a client; it connects on <see cref="StartAsync"/> or the first subscription.</summary>
     /// <param name="options">The hub's URLs and the client's settings.</param>
@@ -40,11 +41,16 @@ public sealed class RealtimeHubClient : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<RealtimeHubClient>();
 
-        // One lock for both, so a live event reaches a topic only while its connection is current, and
-        // disposing or giving up fails the waiters and ends every subscription in one step.
-        var sync = new Lock();
-        _topics = new TopicRegistry(sync, options, _logger);
-        _connection = new ConnectionLoop(options, loggerFactory, _logger, sync, _topics, OnHistoryReset);
+        // The loop calls these only once started (by StartAsync or a subscription), after both are built.
+        _connection = new ConnectionLoop(
+            options,
+            loggerFactory,
+            _logger,
+            onConnected: live => _topics!.RejoinAllAsync(live),
+            onEvent: (live, envelope) => _topics!.OnLive(live, envelope),
+            onHistoryReset: OnHistoryReset,
+            onEnded: error => _topics!.EndAll(error));
+        _topics = new TopicRegistry(_connection, options, _logger);
     }
 
     /// <summary>
@@ -98,8 +104,8 @@ public sealed class RealtimeHubClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(onEvent);
         var subscriber = new Subscriber();
-        var feed = await _topics.AddAsync(_connection, topic, subscriber, cancellationToken);
-        return HubSubscription.Start(feed.Topic, subscriber, onEvent, () => _topics.LeaveAsync(_connection, feed, subscriber), _logger);
+        var feed = await _topics.AddAsync(topic, subscriber, cancellationToken);
+        return HubSubscription.Start(feed.Topic, subscriber, onEvent, () => _topics.LeaveAsync(feed, subscriber), _logger);
     }
 
     /// <summary>The events of a merchant's PO sync workflows, as a stream that never ends by itself.</summary>
@@ -131,7 +137,7 @@ public sealed class RealtimeHubClient : IAsyncDisposable
         Topic topic, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var subscriber = new Subscriber();
-        var feed = await _topics.AddAsync(_connection, topic, subscriber, cancellationToken);
+        var feed = await _topics.AddAsync(topic, subscriber, cancellationToken);
         try
         {
             await foreach (var envelope in subscriber.Reader.ReadAllAsync(cancellationToken))
@@ -141,7 +147,7 @@ public sealed class RealtimeHubClient : IAsyncDisposable
         }
         finally
         {
-            await _topics.LeaveAsync(_connection, feed, subscriber);
+            await _topics.LeaveAsync(feed, subscriber);
         }
     }
 

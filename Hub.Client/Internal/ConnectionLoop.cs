@@ -8,7 +8,8 @@ namespace RealtimeHub.Client.Internal;
 /// <summary>
 /// Keeps one connection to the hub up: connects to the next node, has every topic rejoined, waits for the
 /// close, repeats, pacing failed attempts with the reconnect policy. SignalR's own automatic reconnect is
-/// not used: it stays on one URL and keeps no group membership.
+/// not used: it stays on one URL and keeps no group membership. It knows nothing of topics: it reports a
+/// new connection, each event and its own end through the delegates it was given, never while holding its lock.
 /// </summary>
 internal sealed class ConnectionLoop : IAsyncDisposable
 {
@@ -16,12 +17,14 @@ internal sealed class ConnectionLoop : IAsyncDisposable
     private readonly IReadOnlyList<HubEndpoint> _endpoints;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly TopicRegistry _topics;
+    private readonly Func<LiveConnection, Task> _onConnected;
+    private readonly Action<LiveConnection, EventEnvelope> _onEvent;
     private readonly Action<HistoryReset> _onHistoryReset;
+    private readonly Action<Exception?> _onEnded;
     private readonly CancellationTokenSource _stopping = new();
 
-    // The client's one lock, shared with the topics; guards everything below.
-    private readonly Lock _sync;
+    // Guards everything below.
+    private readonly Lock _sync = new();
     private TaskCompletionSource<LiveConnection> _connected = NewConnectionSource();
     private LiveConnection? _live;
     private int _closedGeneration;
@@ -33,24 +36,27 @@ internal sealed class ConnectionLoop : IAsyncDisposable
     /// <param name="options">The nodes' URLs (read now) and the settings each connection and retry reads.</param>
     /// <param name="loggerFactory">Where the SignalR connections log.</param>
     /// <param name="logger">The client's logger.</param>
-    /// <param name="sync">The client's lock, under which <paramref name="topics"/> is told of live events and of the end.</param>
-    /// <param name="topics">The topics to rejoin on every connection.</param>
+    /// <param name="onConnected">Joins what needs joining on a connection that has just become current; awaited before the next one.</param>
+    /// <param name="onEvent">Hears of every <c>OnEvent</c> the hub sends, with the connection it came on.</param>
     /// <param name="onHistoryReset">Hears of every <c>OnHistoryReset</c> the hub sends.</param>
+    /// <param name="onEnded">Hears that the loop has ended for good: null when disposed, else the error it gave up on.</param>
     public ConnectionLoop(
         RealtimeHubClientOptions options,
         ILoggerFactory loggerFactory,
         ILogger logger,
-        Lock sync,
-        TopicRegistry topics,
-        Action<HistoryReset> onHistoryReset)
+        Func<LiveConnection, Task> onConnected,
+        Action<LiveConnection, EventEnvelope> onEvent,
+        Action<HistoryReset> onHistoryReset,
+        Action<Exception?> onEnded)
     {
         _endpoints = HubEndpoint.From(options.Urls);
         _options = options;
         _loggerFactory = loggerFactory;
         _logger = logger;
-        _sync = sync;
-        _topics = topics;
+        _onConnected = onConnected;
+        _onEvent = onEvent;
         _onHistoryReset = onHistoryReset;
+        _onEnded = onEnded;
     }
 
     /// <summary>The hub URL of the current connection, or null while (re)connecting.</summary>
@@ -65,14 +71,25 @@ internal sealed class ConnectionLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>The current connection, or null while (re)connecting; read under the lock.</summary>
-    public LiveConnection? Current => _live;
+    /// <summary>The current connection, or null while (re)connecting.</summary>
+    public LiveConnection? Current
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _live;
+            }
+        }
+    }
 
-    /// <summary>Starts the loop unless it runs already; throws once the client is disposed. Called under the lock.</summary>
+    /// <summary>Starts the loop unless it runs already; throws once the client is disposed.</summary>
     public void EnsureStarted()
     {
-        ObjectDisposedException.ThrowIf(_disposed, typeof(RealtimeHubClient));
-        _run ??= Task.Run(RunAsync, CancellationToken.None);
+        lock (_sync)
+        {
+            StartUnlessRunning();
+        }
     }
 
     /// <summary>Starts the loop if need be and waits for the current connection, or the next one while reconnecting.</summary>
@@ -82,7 +99,7 @@ internal sealed class ConnectionLoop : IAsyncDisposable
         Task<LiveConnection> connected;
         lock (_sync)
         {
-            EnsureStarted();
+            StartUnlessRunning();
             connected = _connected.Task;
         }
 
@@ -104,9 +121,9 @@ internal sealed class ConnectionLoop : IAsyncDisposable
             run = _run;
             _connected = NewConnectionSource();
             _connected.SetException(new ObjectDisposedException(nameof(RealtimeHubClient)));
-            _topics.EndAll(error: null);
         }
 
+        _onEnded(null);
         await _stopping.CancelAsync();
         if (run is not null)
         {
@@ -117,6 +134,12 @@ internal sealed class ConnectionLoop : IAsyncDisposable
     }
 
     private static TaskCompletionSource<LiveConnection> NewConnectionSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void StartUnlessRunning()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, typeof(RealtimeHubClient));
+        _run ??= Task.Run(RunAsync, CancellationToken.None);
+    }
 
     private async Task RunAsync()
     {
@@ -130,7 +153,7 @@ internal sealed class ConnectionLoop : IAsyncDisposable
             var endpoint = _endpoints[next];
             next = (next + 1) % _endpoints.Count;
             var live = new LiveConnection(
-                endpoint, Interlocked.Increment(ref _generation), _options, _loggerFactory, OnEvent, (_, reset) => _onHistoryReset(reset), OnClosed);
+                endpoint, Interlocked.Increment(ref _generation), _options, _loggerFactory, _onEvent, (_, reset) => _onHistoryReset(reset), OnClosed);
             try
             {
                 try
@@ -163,32 +186,20 @@ internal sealed class ConnectionLoop : IAsyncDisposable
                 }
 
                 ClientLog.Connected(_logger, endpoint.Hub);
-                var rejoining = _topics.RejoinAllAsync(live);
+                var rejoining = _onConnected(live);
                 var reason = await live.Closed.WaitAsync(stopping);
                 await rejoining;
                 ClientLog.ConnectionLost(_logger, endpoint.Hub, reason);
                 outageStarted = Stopwatch.GetTimestamp();
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (Exception) when (stopping.IsCancellationRequested)
             {
+                // Disposed: whatever the connection was doing (starting, open, closing) ends here.
                 return;
             }
             finally
             {
                 await live.DisposeAsync();
-            }
-        }
-    }
-
-    private void OnEvent(LiveConnection live, EventEnvelope envelope)
-    {
-        lock (_sync)
-        {
-            // Only the current connection's events count; whatever a replaced one still carried, the
-            // next connection's Subscribe replays after the last delivered id.
-            if (_live == live)
-            {
-                _topics.OnLive(envelope);
             }
         }
     }
@@ -215,7 +226,8 @@ internal sealed class ConnectionLoop : IAsyncDisposable
         lock (_sync)
         {
             _connected.TrySetException(error);
-            _topics.EndAll(error);
         }
+
+        _onEnded(error);
     }
 }

@@ -14,8 +14,12 @@ namespace RealtimeHub.Client.Internal;
 /// </summary>
 internal sealed class LiveConnection : IAsyncDisposable
 {
+    // The SignalR client raises Closed on the thread pool, possibly after DisposeAsync has returned: the
+    // token source is cancelled and disposed under this lock, so a late Closed handler never finds it disposed.
+    private readonly Lock _lostGate = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _lostDisposed;
 
     public LiveConnection(
         HubEndpoint endpoint,
@@ -28,6 +32,7 @@ internal sealed class LiveConnection : IAsyncDisposable
     {
         Endpoint = endpoint;
         Generation = generation;
+        Lost = _lost.Token;
         var builder = new HubConnectionBuilder()
             .WithUrl(endpoint.Hub, http => http.AccessTokenProvider = options.AccessTokenProvider);
         builder.Services.AddSingleton(loggerFactory);
@@ -45,7 +50,7 @@ internal sealed class LiveConnection : IAsyncDisposable
         Hub.Closed += error =>
         {
             onClosed(this, error);
-            _lost.Cancel();
+            CancelLost(dispose: false);
             _closed.TrySetResult(error);
             return Task.CompletedTask;
         };
@@ -59,7 +64,7 @@ internal sealed class LiveConnection : IAsyncDisposable
     public HubConnection Hub { get; }
 
     /// <summary>Cancelled once the connection has closed.</summary>
-    public CancellationToken Lost => _lost.Token;
+    public CancellationToken Lost { get; }
 
     /// <summary>Completes with the close reason (null for a clean close).</summary>
     public Task<Exception?> Closed => _closed.Task;
@@ -69,6 +74,24 @@ internal sealed class LiveConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Hub.DisposeAsync();
-        _lost.Dispose();
+        CancelLost(dispose: true);
+    }
+
+    private void CancelLost(bool dispose)
+    {
+        lock (_lostGate)
+        {
+            if (_lostDisposed)
+            {
+                return;
+            }
+
+            _lost.Cancel();
+            if (dispose)
+            {
+                _lost.Dispose();
+                _lostDisposed = true;
+            }
+        }
     }
 }

@@ -3,101 +3,199 @@ using RealtimeHub.Contracts.Events;
 namespace RealtimeHub.Client.Internal;
 
 /// <summary>
-/// One topic's delivery state: its local subscribers, the last id delivered, and the live events held
-/// back while a <c>Subscribe</c> call is in flight. Every member but <see cref="HubCalls"/> is used
-/// under the client's lock, which is what makes "every event once, in id order" hold.
+/// One topic's delivery state: its local subscribers, the last id delivered, the connection its group is
+/// joined on, and the live events held back while a <c>Subscribe</c> call is in flight. It guards its
+/// state with a lock of its own, which is what makes "every event once, in id order" hold; it calls nothing
+/// but its subscribers' queues.
 /// </summary>
 internal sealed class TopicFeed(string topic)
 {
+    private readonly Lock _sync = new();
     private readonly List<Subscriber> _subscribers = [];
     private List<EventEnvelope>? _heldBack;
+    private int _joining;
+    private int _joinedOn;
+    private HubEventId? _lastId;
+    private EventEnvelope? _lastEvent;
 
     public string Topic { get; } = topic;
 
     /// <summary>One <c>Subscribe</c> or <c>Unsubscribe</c> of this topic at a time, so the hub sees them in order.</summary>
     public SemaphoreSlim HubCalls { get; } = new(1, 1);
 
-    public bool HasSubscribers => _subscribers.Count > 0;
-
-    /// <summary>The connection generation on which the hub has this topic's group joined, or 0.</summary>
-    public int JoinedOn { get; set; }
-
-    public HubEventId? LastId { get; private set; }
-
-    /// <summary>The last event delivered: what a second local subscriber sees first, as the topic's current state.</summary>
-    public EventEnvelope? LastEvent { get; private set; }
-
-    public void Add(Subscriber subscriber)
+    public bool HasSubscribers
     {
-        _subscribers.Add(subscriber);
-        if (LastEvent is not null)
+        get
         {
-            subscriber.Post(LastEvent);
+            lock (_sync)
+            {
+                return _subscribers.Count > 0;
+            }
         }
     }
 
-    /// <summary>Forgets a subscriber; false when it was not here (already removed, or ended with the topic).</summary>
-    public bool Remove(Subscriber subscriber) => _subscribers.Remove(subscriber);
+    /// <summary>Adds a subscriber; it first gets the last event delivered, as the topic's current state.</summary>
+    public void Add(Subscriber subscriber)
+    {
+        lock (_sync)
+        {
+            _subscribers.Add(subscriber);
+            if (_lastEvent is not null)
+            {
+                subscriber.Post(_lastEvent);
+            }
+        }
+    }
+
+    /// <summary>Ends a subscriber's queue and forgets it; true when it was the topic's last one.</summary>
+    public bool Remove(Subscriber subscriber)
+    {
+        lock (_sync)
+        {
+            subscriber.Complete();
+            return _subscribers.Remove(subscriber) && _subscribers.Count == 0;
+        }
+    }
 
     /// <summary>Ends every subscriber's queue, with <paramref name="error"/> unless null, and forgets them.</summary>
     public void End(Exception? error)
     {
-        foreach (var subscriber in _subscribers)
+        lock (_sync)
         {
-            subscriber.Complete(error);
-        }
+            foreach (var subscriber in _subscribers)
+            {
+                subscriber.Complete(error);
+            }
 
-        _subscribers.Clear();
+            _subscribers.Clear();
+            StopHoldingBack();
+        }
     }
 
-    /// <summary>Starts holding back live events; returns the id to resume after.</summary>
-    public string? BeginJoin()
+    /// <summary>
+    /// Starts a join on connection <paramref name="generation"/>, holding back its live events until
+    /// <see cref="CompleteJoin"/>; false when the topic is joined there already or nobody follows it.
+    /// </summary>
+    /// <param name="generation">The connection.</param>
+    /// <param name="after">The id to resume after.</param>
+    public bool TryBeginJoin(int generation, out string? after)
     {
-        _heldBack ??= [];
-        return LastId?.ToString();
+        lock (_sync)
+        {
+            after = _lastId?.ToString();
+            if (_joinedOn == generation || _subscribers.Count == 0)
+            {
+                return false;
+            }
+
+            _joining = generation;
+            _heldBack = [];
+            return true;
+        }
     }
 
     /// <summary>Delivers what <c>Subscribe</c> returned, then the live events held back meanwhile.</summary>
     public void CompleteJoin(IReadOnlyList<EventEnvelope> replayed, int generation)
     {
-        var all = _heldBack is null ? replayed : [.. replayed, .. _heldBack];
-        _heldBack = null;
-        JoinedOn = generation;
-
-        // Sorted, because a live event can overtake the history read it follows.
-        foreach (var (envelope, _) in all
-            .Select(e => (Envelope: e, Parsed: HubEventId.TryParse(e.Id, out var id) ? id : (HubEventId?)null))
-            .Where(e => e.Parsed is not null)
-            .OrderBy(e => e.Parsed!.Value))
+        lock (_sync)
         {
-            Deliver(envelope);
+            var all = _heldBack is null ? replayed : [.. replayed, .. _heldBack];
+            StopHoldingBack();
+            _joinedOn = generation;
+
+            // Sorted, because a live event can overtake the history read it follows.
+            foreach (var (envelope, _) in all
+                .Select(e => (Envelope: e, Parsed: HubEventId.TryParse(e.Id, out var id) ? id : (HubEventId?)null))
+                .Where(e => e.Parsed is not null)
+                .OrderBy(e => e.Parsed!.Value))
+            {
+                Deliver(envelope);
+            }
         }
     }
 
     /// <summary>Stops holding back: the held events are read again from history by the next join.</summary>
-    public void AbandonJoin() => _heldBack = null;
-
-    public void OnLive(EventEnvelope envelope)
+    public void AbandonJoin()
     {
-        if (_heldBack is not null)
+        lock (_sync)
         {
-            _heldBack.Add(envelope);
+            StopHoldingBack();
         }
-        else
+    }
+
+    /// <summary>Abandons the join when everyone left while it waited; true then.</summary>
+    public bool AbandonJoinIfUnfollowed()
+    {
+        lock (_sync)
         {
-            Deliver(envelope);
+            if (_subscribers.Count > 0)
+            {
+                return false;
+            }
+
+            StopHoldingBack();
+            return true;
         }
+    }
+
+    /// <summary>
+    /// Marks the topic left unless a subscriber came back; false then. <paramref name="unsubscribe"/> tells
+    /// whether its group is joined on connection <paramref name="current"/> (0: none), where the hub must leave it.
+    /// </summary>
+    public bool TryLeave(int current, out bool unsubscribe)
+    {
+        lock (_sync)
+        {
+            unsubscribe = false;
+            if (_subscribers.Count > 0)
+            {
+                return false;
+            }
+
+            unsubscribe = current != 0 && _joinedOn == current;
+            _joinedOn = 0;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Takes a live event of connection <paramref name="generation"/>: held back while that connection's
+    /// join is in flight, delivered once the topic is joined there, dropped from any other connection
+    /// (the next join replays after the last id delivered).
+    /// </summary>
+    public void OnLive(int generation, EventEnvelope envelope)
+    {
+        lock (_sync)
+        {
+            if (_heldBack is not null)
+            {
+                if (_joining == generation)
+                {
+                    _heldBack.Add(envelope);
+                }
+            }
+            else if (_joinedOn == generation)
+            {
+                Deliver(envelope);
+            }
+        }
+    }
+
+    private void StopHoldingBack()
+    {
+        _heldBack = null;
+        _joining = 0;
     }
 
     private void Deliver(EventEnvelope envelope)
     {
-        if (!HubEventId.TryParse(envelope.Id, out var id) || (LastId is { } last && id <= last))
+        if (!HubEventId.TryParse(envelope.Id, out var id) || (_lastId is { } last && id <= last))
         {
             return;
         }
 
-        LastId = id;
-        LastEvent = envelope;
+        _lastId = id;
+        _lastEvent = envelope;
         foreach (var subscriber in _subscribers)
         {
             subscriber.Post(envelope);

@@ -11,17 +11,15 @@ namespace RealtimeHub.Client.Internal;
 /// Joins one topic on one connection: calls <c>Subscribe</c> with the last delivered id and hands what it
 /// returns to the <see cref="TopicFeed"/>, which merges it with the live events held back meanwhile.
 /// </summary>
-/// <param name="sync">The client's lock, which guards every feed's delivery state.</param>
 /// <param name="options">Supplies the reconnect policy, read at each retry.</param>
 /// <param name="logger">The client's logger.</param>
-/// <param name="forget">Drops a refused topic from the client's topics; called under the lock, in the same step that ends its subscriptions.</param>
-internal sealed class TopicJoiner(Lock sync, RealtimeHubClientOptions options, ILogger logger, Action<TopicFeed> forget)
+internal sealed class TopicJoiner(RealtimeHubClientOptions options, ILogger logger)
 {
     /// <summary>
     /// Joins the feed's topic on <paramref name="live"/> and delivers what it missed. False when the connection
     /// was lost first; the hub's "history unavailable" (Redis down) is retried with the reconnect policy's delays.
     /// </summary>
-    /// <exception cref="HubException">The hub refused the topic; its subscriptions have ended with this error.</exception>
+    /// <exception cref="HubException">The hub refused the topic; its subscriptions have ended with this error (the caller forgets the feed).</exception>
     public async Task<bool> JoinAsync(TopicFeed feed, LiveConnection live, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, live.Lost);
@@ -36,15 +34,9 @@ internal sealed class TopicJoiner(Lock sync, RealtimeHubClientOptions options, I
 
         try
         {
-            string? after;
-            lock (sync)
+            if (!feed.TryBeginJoin(live.Generation, out var after))
             {
-                if (feed.JoinedOn == live.Generation || !feed.HasSubscribers)
-                {
-                    return true;
-                }
-
-                after = feed.BeginJoin();
+                return true;
             }
 
             var started = Stopwatch.GetTimestamp();
@@ -54,11 +46,7 @@ internal sealed class TopicJoiner(Lock sync, RealtimeHubClientOptions options, I
                 {
                     var replayed = await live.Hub.InvokeAsync<IReadOnlyList<EventEnvelope>>(
                         nameof(IProgressHub.Subscribe), feed.Topic, after, linked.Token);
-                    lock (sync)
-                    {
-                        feed.CompleteJoin(replayed, live.Generation);
-                    }
-
+                    feed.CompleteJoin(replayed, live.Generation);
                     return true;
                 }
                 catch (HubException error) when (IsTransient(error) && !live.IsLost)
@@ -71,46 +59,28 @@ internal sealed class TopicJoiner(Lock sync, RealtimeHubClientOptions options, I
 
                     ClientLog.SubscribeRetry(logger, feed.Topic, delay.Value, error);
                     await Task.Delay(delay.Value, linked.Token);
-                    lock (sync)
+                    // Everyone left while this waited: nothing to join any more.
+                    if (feed.AbandonJoinIfUnfollowed())
                     {
-                        // Everyone left while this waited: nothing to join any more.
-                        if (!feed.HasSubscribers)
-                        {
-                            feed.AbandonJoin();
-                            return true;
-                        }
+                        return true;
                     }
                 }
             }
         }
         catch (Exception) when (live.IsLost && !cancellationToken.IsCancellationRequested)
         {
-            lock (sync)
-            {
-                feed.AbandonJoin();
-            }
-
+            feed.AbandonJoin();
             return false;
         }
         catch (HubException error)
         {
             ClientLog.SubscribeRefused(logger, feed.Topic, error);
-            lock (sync)
-            {
-                feed.AbandonJoin();
-                feed.End(error);
-                forget(feed);
-            }
-
+            feed.End(error);
             throw;
         }
         catch
         {
-            lock (sync)
-            {
-                feed.AbandonJoin();
-            }
-
+            feed.AbandonJoin();
             throw;
         }
         finally

@@ -9,34 +9,25 @@ namespace RealtimeHub.Client.Internal;
 
 /// <summary>
 /// The client's topics, one <see cref="TopicFeed"/> each, joined on the hub while they have local subscribers.
-/// The <see cref="ConnectionLoop"/> has them all rejoined on every new connection and hands over the live
-/// events of the current one; both work under the client's one lock.
+/// It uses the <see cref="ConnectionLoop"/> for the current connection and never the other way round: the
+/// client passes the loop's news on to <see cref="RejoinAllAsync"/>, <see cref="OnLive"/> and <see cref="EndAll"/>.
 /// </summary>
-internal sealed class TopicRegistry
+/// <param name="connection">Started on the first subscription; topics are joined on its current connection.</param>
+/// <param name="options">Supplies the reconnect policy for <c>Subscribe</c> retries.</param>
+/// <param name="logger">The client's logger.</param>
+internal sealed class TopicRegistry(ConnectionLoop connection, RealtimeHubClientOptions options, ILogger logger)
 {
-    private readonly Lock _sync;
-    private readonly ILogger _logger;
-    private readonly TopicJoiner _joiner;
+    // Guards the dictionary only; each feed guards its own delivery state.
+    private readonly Lock _sync = new();
     private readonly Dictionary<string, TopicFeed> _feeds = new(StringComparer.Ordinal);
-
-    /// <summary>Creates an empty registry.</summary>
-    /// <param name="sync">The client's lock, shared with the <see cref="ConnectionLoop"/>.</param>
-    /// <param name="options">Supplies the reconnect policy for <c>Subscribe</c> retries.</param>
-    /// <param name="logger">The client's logger.</param>
-    public TopicRegistry(Lock sync, RealtimeHubClientOptions options, ILogger logger)
-    {
-        _sync = sync;
-        _logger = logger;
-        _joiner = new TopicJoiner(sync, options, logger, feed => _feeds.Remove(feed.Topic));
-    }
+    private readonly TopicJoiner _joiner = new(options, logger);
 
     /// <summary>Adds a local subscriber to the topic's feed and waits until the hub has joined the topic.</summary>
-    /// <param name="connection">Started if need be; the topic is joined on its current connection.</param>
     /// <param name="topic">The topic.</param>
     /// <param name="subscriber">The new local subscriber.</param>
     /// <param name="cancellationToken">Cancels the subscribing; the subscriber is then removed again.</param>
     /// <exception cref="HubException">The hub refused the topic.</exception>
-    public async Task<TopicFeed> AddAsync(ConnectionLoop connection, Topic topic, Subscriber subscriber, CancellationToken cancellationToken)
+    public async Task<TopicFeed> AddAsync(Topic topic, Subscriber subscriber, CancellationToken cancellationToken)
     {
         if (topic.Id is null)
         {
@@ -46,6 +37,7 @@ internal sealed class TopicRegistry
         TopicFeed feed;
         lock (_sync)
         {
+            // Under the lock, so a client disposed meanwhile either refuses here or ends this feed in EndAll.
             connection.EnsureStarted();
             var name = topic.ToString();
             if (!_feeds.TryGetValue(name, out feed!))
@@ -62,7 +54,7 @@ internal sealed class TopicRegistry
             while (true)
             {
                 var live = await connection.WaitAsync(cancellationToken);
-                if (await _joiner.JoinAsync(feed, live, cancellationToken))
+                if (await JoinAsync(feed, live, cancellationToken))
                 {
                     return feed;
                 }
@@ -73,63 +65,46 @@ internal sealed class TopicRegistry
         }
         catch
         {
-            await LeaveAsync(connection, feed, subscriber);
+            await LeaveAsync(feed, subscriber);
             throw;
         }
     }
 
     /// <summary>Removes a local subscriber; the last one of a topic leaves the topic on the hub.</summary>
-    /// <param name="connection">Whose current connection the topic is left on, if it was joined there.</param>
     /// <param name="feed">The topic's feed.</param>
     /// <param name="subscriber">The local subscriber to remove; its queue is completed.</param>
-    public async ValueTask LeaveAsync(ConnectionLoop connection, TopicFeed feed, Subscriber subscriber)
+    public async ValueTask LeaveAsync(TopicFeed feed, Subscriber subscriber)
     {
-        lock (_sync)
+        if (!feed.Remove(subscriber))
         {
-            subscriber.Complete();
-            if (!feed.Remove(subscriber) || feed.HasSubscribers)
-            {
-                return;
-            }
+            return;
         }
 
         await feed.HubCalls.WaitAsync();
         try
         {
-            LiveConnection? live;
-            lock (_sync)
+            var live = connection.Current;
+            if (!feed.TryLeave(live?.Generation ?? 0, out var unsubscribe))
             {
-                if (feed.HasSubscribers)
-                {
-                    return;
-                }
-
-                live = connection.Current is { } current && feed.JoinedOn == current.Generation ? current : null;
-                feed.JoinedOn = 0;
+                return;
             }
 
-            if (live is not null)
+            if (unsubscribe)
             {
                 try
                 {
-                    await live.Hub.InvokeAsync(nameof(IProgressHub.Unsubscribe), feed.Topic, live.Lost);
+                    await live!.Hub.InvokeAsync(nameof(IProgressHub.Unsubscribe), feed.Topic, live.Lost);
                 }
 #pragma warning disable CA1031 // A connection going away leaves every group by itself.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    ClientLog.UnsubscribeFailed(_logger, feed.Topic, ex);
+                    ClientLog.UnsubscribeFailed(logger, feed.Topic, ex);
                 }
             }
 
             // Kept until now, so a subscriber that came back meanwhile rejoins through this feed, after the Unsubscribe.
-            lock (_sync)
-            {
-                if (!feed.HasSubscribers && _feeds.TryGetValue(feed.Topic, out var kept) && kept == feed)
-                {
-                    _feeds.Remove(feed.Topic);
-                }
-            }
+            ForgetIfUnfollowed(feed);
         }
         finally
         {
@@ -151,7 +126,7 @@ internal sealed class TopicRegistry
         {
             try
             {
-                await _joiner.JoinAsync(feed, live, CancellationToken.None);
+                await JoinAsync(feed, live, CancellationToken.None);
             }
 #pragma warning disable CA1031 // A refused topic has ended its subscriptions with the error; the others go on.
             catch (Exception)
@@ -161,25 +136,57 @@ internal sealed class TopicRegistry
         }));
     }
 
-    /// <summary>Hands a live event of the current connection to its topic's feed; called under the lock.</summary>
+    /// <summary>Hands a live event of <paramref name="live"/> to its topic's feed, which decides whether it counts.</summary>
+    /// <param name="live">The connection it arrived on.</param>
     /// <param name="envelope">The event.</param>
-    public void OnLive(EventEnvelope envelope)
+    public void OnLive(LiveConnection live, EventEnvelope envelope)
     {
-        if (_feeds.TryGetValue(envelope.Topic, out var feed))
+        TopicFeed? feed;
+        lock (_sync)
         {
-            feed.OnLive(envelope);
+            _feeds.TryGetValue(envelope.Topic, out feed);
         }
+
+        feed?.OnLive(live.Generation, envelope);
     }
 
-    /// <summary>Ends every subscription and stream and forgets every topic; called under the lock.</summary>
+    /// <summary>Ends every subscription and stream and forgets every topic.</summary>
     /// <param name="error">What the subscriptions end with: null when the client is disposed, else why it gave up.</param>
     public void EndAll(Exception? error)
     {
-        foreach (var feed in _feeds.Values)
+        lock (_sync)
         {
-            feed.End(error);
-        }
+            foreach (var feed in _feeds.Values)
+            {
+                feed.End(error);
+            }
 
-        _feeds.Clear();
+            _feeds.Clear();
+        }
+    }
+
+    private async Task<bool> JoinAsync(TopicFeed feed, LiveConnection live, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _joiner.JoinAsync(feed, live, cancellationToken);
+        }
+        catch (HubException)
+        {
+            // Refused: the feed has ended its subscriptions.
+            ForgetIfUnfollowed(feed);
+            throw;
+        }
+    }
+
+    private void ForgetIfUnfollowed(TopicFeed feed)
+    {
+        lock (_sync)
+        {
+            if (!feed.HasSubscribers && _feeds.TryGetValue(feed.Topic, out var kept) && kept == feed)
+            {
+                _feeds.Remove(feed.Topic);
+            }
+        }
     }
 }

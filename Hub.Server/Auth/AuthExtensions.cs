@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using RealtimeHub.Server.Hosting;
-using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Auth;
 
@@ -26,15 +25,6 @@ internal static partial class AuthExtensions
                 (auth, environment) => auth.Enabled || environment.IsDevelopment(),
                 "Auth:SigningKey or Auth:Authority must be set outside Development; the hub will not run open in production.");
         services.AddMemoryCache();
-        if (configuration.UsesRedis())
-        {
-            services.AddSingleton<ITopicOwners, RedisTopicOwners>();
-        }
-        else
-        {
-            services.AddSingleton<ITopicOwners, InMemoryTopicOwners>();
-        }
-
         services.AddSingleton<TopicAccess>();
         services.AddAuthentication(SelectorScheme)
             .AddPolicyScheme(SelectorScheme, "JWT or API key", scheme => scheme.ForwardDefaultSelector = context =>

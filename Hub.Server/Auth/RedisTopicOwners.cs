@@ -9,6 +9,8 @@ namespace RealtimeHub.Server.Auth;
 /// <summary>Topic owners in Redis, so every node enforces the same organisation.</summary>
 internal sealed class RedisTopicOwners(RedisConnection redis, IOptions<HistoryOptions> options) : ITopicOwners
 {
+    private const string Part = "The topic owners";
+
     // KEYS: the owner key. ARGV: organisation, ttl in ms. Records unless set, refreshes the ttl, returns the owner.
     private const string ClaimScript = """
         redis.call('SET', KEYS[1], ARGV[1], 'NX')
@@ -17,10 +19,10 @@ internal sealed class RedisTopicOwners(RedisConnection redis, IOptions<HistoryOp
         """;
 
     public async Task<string?> GetAsync(Topic topic, CancellationToken cancellationToken) =>
-        await redis.ExecuteAsync(db => db.StringGetAsync(RedisKeys.TopicOwner(topic)));
+        await redis.ExecuteAsync(Part, db => db.StringGetAsync(RedisKeys.TopicOwner(topic)));
 
     public async Task<string> ClaimAsync(Topic topic, string organization, CancellationToken cancellationToken) =>
-        (string)(await redis.ExecuteAsync(db => db.ScriptEvaluateAsync(
+        (string)(await redis.ExecuteAsync(Part, db => db.ScriptEvaluateAsync(
             ClaimScript,
             [RedisKeys.TopicOwner(topic)],
             [organization, (long)options.Value.Retention.TotalMilliseconds])))!;

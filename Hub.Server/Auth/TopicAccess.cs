@@ -59,9 +59,6 @@ internal sealed class TopicAccess(IOptions<AuthOptions> options, ITopicOwners ow
             && (dataOrganization is null || string.Equals(dataOrganization, organization, StringComparison.Ordinal));
     }
 
-    /// <summary>True when the caller may publish at all (the publisher or admin role), before any topic is known.</summary>
-    public bool MayPublishAtAll(ClaimsPrincipal user) => IsOpen || user.MayPublish();
-
     private static bool IsGranted(ClaimsPrincipal user, Topic topic)
     {
         var name = topic.ToString();

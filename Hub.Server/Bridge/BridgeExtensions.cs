@@ -1,19 +1,13 @@
 using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Publishing;
-using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Bridge;
 
-/// <summary>Registers the Redis bridge when Redis is configured and <c>Bridge:Enabled</c> is not false.</summary>
+/// <summary>Registers the Redis bridge (Redis only, see <see cref="Hosting.HubBackend"/>) unless <c>Bridge:Enabled</c> is false.</summary>
 internal static class BridgeExtensions
 {
     public static IServiceCollection AddRedisBridge(this IServiceCollection services, IConfiguration configuration)
     {
-        if (!configuration.UsesRedis())
-        {
-            return services;
-        }
-
         var section = configuration.GetSection(BridgeOptions.Section);
         services.AddValidatedOptions<BridgeOptions>(section);
         if (!section.GetValue(nameof(BridgeOptions.Enabled), defaultValue: true))
@@ -21,7 +15,7 @@ internal static class BridgeExtensions
             return services;
         }
 
-        services.AddSingleton<BridgeOccurrences>();
+        services.AddSingleton<BridgeDeduplication>();
         services.AddSingleton<HandOffSignals>();
         services.AddSingleton<BridgeIngest>();
         services.AddHostedService<RedisBridge>();

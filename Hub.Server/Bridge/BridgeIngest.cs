@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts;
-using RealtimeHub.Server.History;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
 using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Bridge;
@@ -15,7 +15,7 @@ namespace RealtimeHub.Server.Bridge;
 /// </summary>
 internal sealed class BridgeIngest(
     EventPublisher publisher,
-    BridgeOccurrences occurrences,
+    BridgeDeduplication deduplication,
     HandOffSignals handOffs,
     HubMetrics metrics,
     IOptions<PublishingOptions> publishing,
@@ -66,7 +66,7 @@ internal sealed class BridgeIngest(
     {
         // An enrichment channel carries every event type; the enrichment envelope's event_type names it.
         var type = target.Type ?? EnrichmentType(data);
-        var occurrence = occurrences.Next((byte[])channel!, payload.Span);
+        var occurrence = deduplication.Next((byte[])channel!, payload.Span);
         try
         {
             var outcome = await publisher.PublishOnceAsync(
@@ -93,7 +93,7 @@ internal sealed class BridgeIngest(
         {
             Reject(rejected.StatusCode == StatusCodes.Status413PayloadTooLarge ? BridgeRejection.TooLarge : BridgeRejection.Invalid, name, rejected.Message);
         }
-        catch (HistoryUnavailableException unavailable)
+        catch (RedisUnavailableException unavailable)
         {
             // The worker's PUBLISH cannot be retried; another node may still store the message.
             if (Interlocked.Exchange(ref _storeDown, 1) == 0)
@@ -103,7 +103,7 @@ internal sealed class BridgeIngest(
         }
         finally
         {
-            occurrences.Settled(occurrence);
+            deduplication.Settled(occurrence);
         }
     }
 

@@ -8,7 +8,7 @@ namespace RealtimeHub.Server.Bridge;
 /// Ingests what the products' workers publish with plain Redis <c>PUBLISH</c> (docs/contract.md, Redis channels). Every
 /// node subscribes to every bridge pattern and handles each pattern's messages one at a time, in the
 /// order Redis delivered them, each through the publishing path with an idempotency key all nodes
-/// derive alike (<see cref="BridgeOccurrences"/>): the first node's append stores the event, the
+/// derive alike (<see cref="BridgeDeduplication"/>): the first node's append stores the event, the
 /// others' are answered as duplicates. Any node can die without losing what is published afterwards.
 /// </summary>
 internal sealed class RedisBridge(RedisConnection redis, BridgeIngest ingest, HandOffSignals handOffs, ILogger<RedisBridge> logger)

@@ -67,9 +67,9 @@ internal static class DashboardApi
                 settings.RefreshInterval.TotalSeconds,
                 redis.Value.IsConfigured ? "cluster" : "node"));
         }
-        catch (HistoryUnavailableException unavailable)
+        catch (RedisUnavailableException unavailable)
         {
-            http.Response.Headers.RetryAfter = ((int)HistoryUnavailableException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = ((int)RedisUnavailableException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(
                 title: "The topic list is unavailable.",
                 detail: unavailable.Message,

@@ -1,7 +1,6 @@
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Publishing;
-using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Dashboard;
 
@@ -14,15 +13,6 @@ internal static class DashboardExtensions
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<DashboardOptions>(configuration.GetSection(DashboardOptions.Section));
-        if (configuration.UsesRedis())
-        {
-            services.AddSingleton<IActiveTopics, RedisActiveTopics>();
-        }
-        else
-        {
-            services.AddSingleton<IActiveTopics, InMemoryActiveTopics>();
-        }
-
         services.AddSingleton<IPublishObserver>(provider => provider.GetRequiredService<IActiveTopics>());
         services.AddSingleton<ConnectionTally>();
         services.AddSingleton<DashboardPage>();

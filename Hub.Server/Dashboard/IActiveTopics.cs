@@ -11,7 +11,7 @@ namespace RealtimeHub.Server.Dashboard;
 internal interface IActiveTopics : IPublishObserver
 {
     /// <summary>The topics with an event at or after <paramref name="since"/>, most recent first, at most <paramref name="count"/>.</summary>
-    /// <exception cref="History.HistoryUnavailableException">Redis cannot be reached.</exception>
+    /// <exception cref="Redis.RedisUnavailableException">Redis cannot be reached.</exception>
     Task<IReadOnlyList<ActiveTopic>> RecentAsync(DateTimeOffset since, int count, CancellationToken cancellationToken);
 }
 

@@ -11,6 +11,8 @@ namespace RealtimeHub.Server.Dashboard;
 /// </summary>
 internal sealed class RedisActiveTopics(RedisConnection redis, ILogger<RedisActiveTopics> logger) : IActiveTopics
 {
+    private const string Part = "The dashboard's active topics";
+
     /// <summary>Topics remembered; the least recently active are trimmed first.</summary>
     internal const int Capacity = 1000;
 
@@ -30,7 +32,7 @@ internal sealed class RedisActiveTopics(RedisConnection redis, ILogger<RedisActi
 
     public async Task<IReadOnlyList<ActiveTopic>> RecentAsync(DateTimeOffset since, int count, CancellationToken cancellationToken)
     {
-        var entries = await redis.ExecuteAsync(db => db.SortedSetRangeByScoreWithScoresAsync(
+        var entries = await redis.ExecuteAsync(Part, db => db.SortedSetRangeByScoreWithScoresAsync(
             RedisKeys.ActiveTopics, since.ToUnixTimeMilliseconds(), double.PositiveInfinity, Exclude.None, Order.Descending, 0, count));
         var recent = new List<ActiveTopic>(entries.Length);
         foreach (var entry in entries)

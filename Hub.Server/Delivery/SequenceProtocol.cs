@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Server.Hubs;
 
 namespace RealtimeHub.Server.Delivery;
 
@@ -16,27 +15,15 @@ namespace RealtimeHub.Server.Delivery;
 /// with every group message, and a receiving node's <see cref="TopicRelay"/> learns where a message
 /// belongs in its topic without parsing the event. Other messages render as nothing. It parses nothing.
 /// </summary>
-internal sealed class SequenceProtocol : IHubProtocol
+internal sealed class SequenceProtocol : WriteOnlyHubProtocol
 {
     public const string ProtocolName = "realtimehub-seq";
 
     public static readonly SequenceProtocol Instance = new();
 
-    public string Name => ProtocolName;
+    public override string Name => ProtocolName;
 
-    public int Version => 1;
-
-    public TransferFormat TransferFormat => TransferFormat.Binary;
-
-    public bool IsVersionSupported(int version) => version == Version;
-
-    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
-    {
-        message = null;
-        return false;
-    }
-
-    public void WriteMessage(HubMessage message, IBufferWriter<byte> output)
+    public override void WriteMessage(HubMessage message, IBufferWriter<byte> output)
     {
         if (message is InvocationMessage { Target: nameof(IProgressClient.OnEvent), Arguments: [EventEnvelope envelope] })
         {
@@ -45,13 +32,6 @@ internal sealed class SequenceProtocol : IHubProtocol
             BinaryPrimitives.WriteInt64LittleEndian(span, envelope.Seq);
             output.Advance(8 + Encoding.UTF8.GetBytes(id, span[8..]));
         }
-    }
-
-    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        WriteMessage(message, buffer);
-        return buffer.WrittenMemory;
     }
 
     /// <summary>Reads a group message's place in its topic; false for a message that is not an event.</summary>

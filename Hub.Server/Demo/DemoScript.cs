@@ -1,7 +1,7 @@
 using System.Text.Json;
 using RealtimeHub.Contracts.Serialization;
-using RealtimeHub.Server.History;
 using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Demo;
 
@@ -11,7 +11,10 @@ namespace RealtimeHub.Server.Demo;
 /// </summary>
 internal sealed class DemoScript(IProgressPublisher publisher, double speed, TimeProvider clock, ILogger logger)
 {
-    private int _unavailable;
+    // Guards the two below: how many publishes have succeeded, and how many had when the outage last logged began.
+    private readonly Lock _outage = new();
+    private long _successes;
+    private long _outageLoggedAt = -1;
 
     /// <summary>The current time, for the timestamps the products put in their payloads.</summary>
     public DateTimeOffset Now => clock.GetUtcNow();
@@ -22,13 +25,42 @@ internal sealed class DemoScript(IProgressPublisher publisher, double speed, Tim
     /// <summary>Randomness for ids, sizes and pacing; shared and thread-safe.</summary>
     public static Random Random => Random.Shared;
 
-    /// <summary>Publishes one event of the job.</summary>
+    /// <summary>
+    /// Publishes one event of the job. A failure to reach Redis is logged once per outage: only a publish
+    /// that started after the last success can report a new one.
+    /// </summary>
     public async Task EmitAsync(string topic, string type, object data, CancellationToken cancellationToken)
     {
-        await publisher.PublishAsync(topic, type, JsonSerializer.SerializeToElement(data), null, cancellationToken);
-        if (Interlocked.Exchange(ref _unavailable, 0) == 1)
+        long startedAfter;
+        lock (_outage)
         {
-            DemoLog.PublishRecovered(logger);
+            startedAfter = _successes;
+        }
+
+        try
+        {
+            await publisher.PublishAsync(topic, type, JsonSerializer.SerializeToElement(data), null, cancellationToken);
+        }
+        catch (RedisUnavailableException unavailable)
+        {
+            lock (_outage)
+            {
+                if (startedAfter == _successes && _outageLoggedAt != startedAfter)
+                {
+                    _outageLoggedAt = startedAfter;
+                    DemoLog.PublishUnavailable(logger, topic, unavailable.Message);
+                }
+            }
+
+            throw;
+        }
+
+        lock (_outage)
+        {
+            if (_outageLoggedAt == _successes++)
+            {
+                DemoLog.PublishRecovered(logger);
+            }
         }
     }
 
@@ -38,13 +70,4 @@ internal sealed class DemoScript(IProgressPublisher publisher, double speed, Tim
 
     /// <summary>Simulated seconds since <paramref name="start"/>, as a product would report its elapsed time.</summary>
     public long ElapsedSince(DateTimeOffset start) => (long)((Now - start).TotalSeconds * speed);
-
-    /// <summary>Logs that publishing failed, once per outage rather than once per job.</summary>
-    public void NoteUnavailable(string topic, HistoryUnavailableException exception)
-    {
-        if (Interlocked.Exchange(ref _unavailable, 1) == 0)
-        {
-            DemoLog.PublishUnavailable(logger, topic, exception.Message);
-        }
-    }
 }

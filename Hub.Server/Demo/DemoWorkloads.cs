@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using RealtimeHub.Server.History;
 using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Demo;
 
@@ -57,9 +57,9 @@ internal sealed class DemoWorkloads(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        catch (HistoryUnavailableException unavailable)
+        catch (RedisUnavailableException)
         {
-            script.NoteUnavailable(job.Topic, unavailable);
+            // The script has logged the outage, once.
         }
 #pragma warning disable CA1031 // A demo job must never take the host down; it is logged and the demo carries on.
         catch (Exception ex)

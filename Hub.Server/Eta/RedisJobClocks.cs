@@ -10,6 +10,8 @@ namespace RealtimeHub.Server.Eta;
 /// <summary>Job clocks in a Redis hash per topic, so every node estimates from the same first event.</summary>
 internal sealed class RedisJobClocks(RedisConnection redis, IOptions<HistoryOptions> options) : IJobClocks
 {
+    private const string Part = "The job clocks";
+
     // KEYS: the topic's hash. ARGV: job, "ms:percent" of this sighting, ttl in ms. Returns the first sighting.
     private const string Script = """
         redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
@@ -20,7 +22,7 @@ internal sealed class RedisJobClocks(RedisConnection redis, IOptions<HistoryOpti
     public async Task<JobStart> GetOrStartAsync(Topic topic, string job, DateTimeOffset now, double percent, CancellationToken cancellationToken)
     {
         var sighting = string.Create(CultureInfo.InvariantCulture, $"{now.ToUnixTimeMilliseconds()}:{percent:R}");
-        var first = (string)(await redis.ExecuteAsync(db => db.ScriptEvaluateAsync(
+        var first = (string)(await redis.ExecuteAsync(Part, db => db.ScriptEvaluateAsync(
             Script,
             [RedisKeys.JobClocks(topic)],
             [job, sighting, (long)options.Value.Retention.TotalMilliseconds])))!;

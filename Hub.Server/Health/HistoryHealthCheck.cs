@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RealtimeHub.Server.History;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Health;
 
@@ -13,7 +14,7 @@ internal sealed class HistoryHealthCheck(IEventHistory history) : IHealthCheck
             await history.PingAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (HistoryUnavailableException ex)
+        catch (RedisUnavailableException ex)
         {
             return HealthCheckResult.Unhealthy(ex.Message);
         }

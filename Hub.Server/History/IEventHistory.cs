@@ -11,7 +11,7 @@ namespace RealtimeHub.Server.History;
 /// <item>an idempotency key already used on the topic returns its first id and stores nothing, for as long
 /// as the key is remembered (<see cref="NewEvent.IdempotencyKeyLifetime"/>, or the retention);</item>
 /// <item>each topic keeps at most <see cref="HistoryOptions.MaxEventsPerTopic"/> events, none older than the retention;</item>
-/// <item>failures to reach the store surface as <see cref="HistoryUnavailableException"/>.</item>
+/// <item>failures to reach the store surface as <see cref="Redis.RedisUnavailableException"/>.</item>
 /// </list>
 /// </summary>
 internal interface IEventHistory
@@ -22,6 +22,6 @@ internal interface IEventHistory
     /// <summary>The events after <paramref name="after"/>, in order; without an id, the latest event only.</summary>
     Task<HistoryRead> ReadAsync(Topic topic, HubEventId? after, CancellationToken cancellationToken);
 
-    /// <summary>Throws <see cref="HistoryUnavailableException"/> unless the store answers.</summary>
+    /// <summary>Throws <see cref="Redis.RedisUnavailableException"/> unless the store answers.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }

@@ -16,6 +16,8 @@ namespace RealtimeHub.Server.History;
 /// </summary>
 internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryOptions> options, TimeProvider clock) : IEventHistory
 {
+    private const string Part = "The history store";
+
     // Trims a stream to a length (or false for none) and to ids from minid on, and records the newest
     // id it removed in the marker key: Redis's own max-deleted-entry-id only follows XDEL, not trimming,
     // and without it a resume from before the retained history would skip events silently.
@@ -108,7 +110,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             args[b + 4] = item.DataJson;
         }
 
-        var result = (RedisResult[])(await redis.ExecuteAsync(db => db.ScriptEvaluateAsync(AppendScript, keys, args)))!;
+        var result = (RedisResult[])(await redis.ExecuteAsync(Part, db => db.ScriptEvaluateAsync(AppendScript, keys, args)))!;
         var appended = new AppendedEvent[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
@@ -133,7 +135,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
 
     public async Task<HistoryRead> ReadAsync(Topic topic, HubEventId? after, CancellationToken cancellationToken)
     {
-        var result = (RedisResult[])(await redis.ExecuteAsync(db => db.ScriptEvaluateAsync(
+        var result = (RedisResult[])(await redis.ExecuteAsync(Part, db => db.ScriptEvaluateAsync(
             ReadScript,
             [RedisKeys.History(topic), RedisKeys.Trimmed(topic)],
             [after?.ToString() ?? string.Empty, OldestKeptId(), (long)options.Value.Retention.TotalMilliseconds])))!;
@@ -156,7 +158,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         return new HistoryRead(events, truncated, string.IsNullOrEmpty(oldest) ? null : oldest);
     }
 
-    public Task PingAsync(CancellationToken cancellationToken) => redis.ExecuteAsync(db => db.PingAsync());
+    public Task PingAsync(CancellationToken cancellationToken) => redis.ExecuteAsync(Part, db => db.PingAsync());
 
     private static EventEnvelope ToEnvelope(Topic topic, RedisResult[] entry)
     {

@@ -10,7 +10,6 @@ using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
-using RealtimeHub.Server.Redis;
 using RealtimeHub.Server.Sse;
 
 namespace RealtimeHub.Server.Hosting;
@@ -26,14 +25,13 @@ public static class RealtimeHubExtensions
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.FillDetail);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services
-            .AddHubRedis(configuration)
             .AddHubAuth(configuration)
             .AddHubLimits(configuration)
             .AddEventHistory(configuration)
-            .AddEtaEstimation(configuration)
+            .AddEtaEstimation()
             .AddPublishing(configuration)
-            .AddRedisBridge(configuration)
-            .AddProgressHub(configuration)
+            .AddHubBackend(configuration)
+            .AddProgressHub()
             .AddSseShim(configuration)
             .AddHubHealthChecks()
             .AddHubMetrics(configuration)

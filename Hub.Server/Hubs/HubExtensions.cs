@@ -14,12 +14,12 @@ using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Hubs;
 
-/// <summary>Registers the progress hub with JSON and MessagePack, its delivery, and the Redis backplane when Redis is configured.</summary>
+/// <summary>Registers the progress hub with JSON and MessagePack, and the Redis backplane that <see cref="Hosting.HubBackend"/> chooses with Redis.</summary>
 internal static class HubExtensions
 {
-    public static IServiceCollection AddProgressHub(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddProgressHub(this IServiceCollection services)
     {
-        var signalR = services.AddSignalR()
+        services.AddSignalR()
             .AddJsonProtocol()
             .AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
         services.AddSingleton<TopicReplay>();
@@ -27,25 +27,22 @@ internal static class HubExtensions
         // A hub Publish carries a whole event, so a message may be as large as an event plus its envelope.
         services.AddOptions<HubOptions>().Configure<IOptions<PublishingOptions>>((hub, publishing) =>
             hub.MaximumReceiveMessageSize = publishing.Value.MaxEventBytes + (16 * 1024));
-        if (configuration.UsesRedis())
-        {
-            signalR.AddStackExchangeRedis(options =>
-                options.Configuration.ChannelPrefix = RedisChannel.Literal(RedisKeys.BackplanePrefix));
-            services.AddDelivery(configuration, provider => ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ProgressHub>>(provider));
+        return services;
+    }
 
-            services.AddHostedService<BackplaneWatch>();
-            services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("backplane", tags: [HealthEndpoints.ReadyTag]);
+    /// <summary>Delivery over SignalR's Redis backplane, watched for outages and part of readiness (Redis only, see <see cref="Hosting.HubBackend"/>).</summary>
+    public static IServiceCollection AddRedisBackplane(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSignalR().AddStackExchangeRedis(options =>
+            options.Configuration.ChannelPrefix = RedisChannel.Literal(RedisKeys.BackplanePrefix));
+        services.AddDelivery(configuration, provider => ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ProgressHub>>(provider));
 
-            // The backplane shares the node's one multiplexer with the history store.
-            services.AddOptions<RedisOptions>().Configure<RedisConnection>((options, redis) =>
-                options.ConnectionFactory = _ => redis.GetAsync());
-        }
+        services.AddHostedService<BackplaneWatch>();
+        services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("backplane", tags: [HealthEndpoints.ReadyTag]);
 
-        else
-        {
-            services.AddDelivery(configuration, provider => ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<ProgressHub>>(provider));
-        }
-
+        // The backplane shares the node's one multiplexer with the history store.
+        services.AddOptions<RedisOptions>().Configure<RedisConnection>((options, redis) =>
+            options.ConnectionFactory = _ => redis.GetAsync());
         return services;
     }
 

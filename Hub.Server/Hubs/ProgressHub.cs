@@ -11,6 +11,7 @@ using RealtimeHub.Server.History;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Hubs;
 
@@ -59,6 +60,7 @@ internal sealed class ProgressHub(
         }
 
         HistoryRead read;
+        var counted = false;
         try
         {
             if (!await access.MayReadAsync(Context.User!, parsed, Context.ConnectionAborted))
@@ -74,13 +76,19 @@ internal sealed class ProgressHub(
                     throw new HubException($"This connection already follows {topics.Count} topics, the most allowed; unsubscribe from one first.");
                 }
 
-                topics.Add(parsed.ToString());
+                counted = topics.Add(parsed.ToString());
             }
 
             read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", latestWhenFresh: true, Context.ConnectionAborted);
         }
-        catch (HistoryUnavailableException)
+        catch (RedisUnavailableException)
         {
+            // A failed Subscribe leaves the connection as it was: the topic uses no slot of its quota.
+            if (counted)
+            {
+                await LeaveAsync(parsed);
+            }
+
             throw new HubException("The event history is unavailable right now; subscribe again shortly.");
         }
 
@@ -98,16 +106,7 @@ internal sealed class ProgressHub(
     }
 
     /// <summary>Leaves a topic.</summary>
-    public async Task Unsubscribe(string topic)
-    {
-        var parsed = ParseTopic(topic);
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, parsed.ToString(), Context.ConnectionAborted);
-        var topics = (HashSet<string>)Context.Items[TopicsKey]!;
-        lock (topics)
-        {
-            topics.Remove(parsed.ToString());
-        }
-    }
+    public Task Unsubscribe(string topic) => LeaveAsync(ParseTopic(topic));
 
     /// <summary>Publishes an event through the same path as HTTP publishing (publisher role); returns its id.</summary>
     public async Task<string> Publish(string topic, string type, JsonElement data)
@@ -126,9 +125,20 @@ internal sealed class ProgressHub(
         {
             throw new HubException($"The event was rejected: {rejected.Field}: {rejected.Reason}");
         }
-        catch (HistoryUnavailableException)
+        catch (RedisUnavailableException)
         {
             throw new HubException("The event store is unavailable right now; publish again shortly.");
+        }
+    }
+
+    /// <summary>Leaves the topic's group (if this connection joined it) and frees its slot of the topic quota.</summary>
+    private async Task LeaveAsync(Topic topic)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, topic.ToString(), Context.ConnectionAborted);
+        var topics = (HashSet<string>)Context.Items[TopicsKey]!;
+        lock (topics)
+        {
+            topics.Remove(topic.ToString());
         }
     }
 

@@ -27,7 +27,7 @@ internal sealed class TopicReplay(HubLifetimeManager<ProgressHub> lifetime, IEve
         }
         catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
         {
-            throw new HistoryUnavailableException("The backplane (Redis) cannot be reached.", ex);
+            throw new RedisUnavailableException("The backplane (Redis) cannot be reached.", ex);
         }
 
         if (after is null && !latestWhenFresh)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using RealtimeHub.Server.Auth;
@@ -6,8 +5,11 @@ using RealtimeHub.Server.Auth;
 namespace RealtimeHub.Server.Metrics;
 
 /// <summary>
-/// <c>GET /metrics</c> in Prometheus text format through OpenTelemetry: the hub's own meter
-/// (<see cref="HubMetrics"/>) and ASP.NET Core's hosting, Kestrel and SignalR connection meters.
+/// Registers the hub's instruments (<see cref="HubMetrics"/>, every series at zero from the start) and
+/// serves <c>GET /metrics</c> in Prometheus text format through OpenTelemetry: the hub's own meter and
+/// every meter ASP.NET Core's instrumentation enables (hosting, Kestrel, SignalR's connections and hub,
+/// routing, rate limiting and the others). With auth on, scraping needs the admin role or an API key
+/// unless <see cref="MetricsOptions.AllowAnonymous"/> allows anonymous scrapes.
 /// </summary>
 internal static class MetricsExtensions
 {
@@ -17,7 +19,7 @@ internal static class MetricsExtensions
     public static IServiceCollection AddHubMetrics(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section));
-        services.TryAddSingleton<HubMetrics>();
+        services.AddSingleton<HubMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(HubMetrics.MeterName)
 

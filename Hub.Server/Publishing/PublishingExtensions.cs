@@ -1,5 +1,4 @@
 using RealtimeHub.Server.Hosting;
-using RealtimeHub.Server.Metrics;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -11,7 +10,6 @@ internal static class PublishingExtensions
         services.AddValidatedOptions<PublishingOptions>(configuration.GetSection(PublishingOptions.Section));
         services.AddSingleton<EventValidator>();
         services.AddSingleton<TopicLocks>();
-        services.AddSingleton<HubMetrics>();
         // One instance serves in-process callers and the Redis bridge, which needs its internal entry point.
         services.AddSingleton<BackplaneHandOff>();
         services.AddHostedService(provider => provider.GetRequiredService<BackplaneHandOff>());

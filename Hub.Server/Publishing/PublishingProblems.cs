@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using RealtimeHub.Server.History;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -35,9 +35,9 @@ internal sealed class PublishingProblems : IExceptionHandler
                 }
 
                 break;
-            case HistoryUnavailableException unavailable:
+            case RedisUnavailableException unavailable:
                 httpContext.Response.Headers.RetryAfter =
-                    ((int)HistoryUnavailableException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                    ((int)RedisUnavailableException.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
                 problem = new ProblemDetails
                 {
                     Status = StatusCodes.Status503ServiceUnavailable,

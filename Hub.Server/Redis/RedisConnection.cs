@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using RealtimeHub.Server.History;
 using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Redis;
@@ -32,8 +31,11 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// </summary>
     public static bool IsUnreachable(Exception exception) => exception is RedisConnectionException or RedisTimeoutException;
 
-    /// <summary>Runs a command, turning "Redis cannot be reached" into <see cref="HistoryUnavailableException"/>.</summary>
-    public async Task<T> ExecuteAsync<T>(Func<IDatabase, Task<T>> command)
+    /// <summary>
+    /// Runs a command, turning "Redis cannot be reached" into <see cref="RedisUnavailableException"/> naming
+    /// <paramref name="part"/>, the part of the hub whose data the command reads or writes (for example "The history store").
+    /// </summary>
+    public async Task<T> ExecuteAsync<T>(string part, Func<IDatabase, Task<T>> command)
     {
         try
         {
@@ -41,7 +43,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
         catch (Exception ex) when (IsUnreachable(ex))
         {
-            throw new HistoryUnavailableException("The history store (Redis) cannot be reached.", ex);
+            throw new RedisUnavailableException($"{part} (Redis) cannot be reached.", ex);
         }
     }
 

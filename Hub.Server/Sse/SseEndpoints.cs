@@ -1,7 +1,7 @@
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
-using RealtimeHub.Server.History;
 using RealtimeHub.Server.Limits;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -92,7 +92,7 @@ internal static class SseEndpoints
                 }
             }
         }
-        catch (HistoryUnavailableException)
+        catch (RedisUnavailableException)
         {
             await SseStream.UnavailableAsync(http);
             return;

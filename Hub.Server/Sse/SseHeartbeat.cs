@@ -12,8 +12,6 @@ internal sealed class SseHeartbeat(IOptions<SseOptions> options) : BackgroundSer
 {
     private readonly ConcurrentDictionary<SseStream, byte> _streams = new();
 
-    public int Count => _streams.Count;
-
     public void Add(SseStream stream) => _streams.TryAdd(stream, 0);
 
     public void Remove(SseStream stream) => _streams.TryRemove(stream, out _);

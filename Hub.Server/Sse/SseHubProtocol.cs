@@ -1,11 +1,10 @@
 using System.Buffers;
-using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Server.Hubs;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -16,27 +15,15 @@ namespace RealtimeHub.Server.Sse;
 /// It renders <c>OnEvent(envelope)</c> and <c>OnHistoryReset(reset)</c> as an <see cref="SseRecord"/>; the route turns records into
 /// frames. It parses nothing, so a SignalR client that picks it can only listen.
 /// </summary>
-internal sealed class SseHubProtocol : IHubProtocol
+internal sealed class SseHubProtocol : WriteOnlyHubProtocol
 {
     public const string ProtocolName = "realtimehub-sse";
 
     private static readonly JsonSerializerOptions EnvelopeJson = new(JsonSerializerDefaults.Web);
 
-    public string Name => ProtocolName;
+    public override string Name => ProtocolName;
 
-    public int Version => 1;
-
-    public TransferFormat TransferFormat => TransferFormat.Binary;
-
-    public bool IsVersionSupported(int version) => version == Version;
-
-    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
-    {
-        message = null;
-        return false;
-    }
-
-    public void WriteMessage(HubMessage message, IBufferWriter<byte> output)
+    public override void WriteMessage(HubMessage message, IBufferWriter<byte> output)
     {
         // Only events and history resets reach SSE connections; pings, closes and other calls have no SSE form.
         switch (message)
@@ -48,13 +35,6 @@ internal sealed class SseHubProtocol : IHubProtocol
                 SseRecord.From(reset, EnvelopeJson).WriteTo(output);
                 break;
         }
-    }
-
-    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        WriteMessage(message, buffer);
-        return buffer.WrittenMemory;
     }
 
     /// <summary>The same rendering for events replayed from history, so replay and live frames are identical.</summary>

@@ -7,7 +7,6 @@ using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Delivery;
-using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Redis;
@@ -142,7 +141,7 @@ internal sealed class SseStream
                 }
             }
         }
-        catch (HistoryUnavailableException)
+        catch (RedisUnavailableException)
         {
             await UnavailableAsync(_http);
             return;

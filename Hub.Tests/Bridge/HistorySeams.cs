@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.History;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Tests.Bridge;
 
@@ -26,7 +27,7 @@ internal sealed class FaultyHistory(IEventHistory inner) : IEventHistory
     {
         if (Unavailable)
         {
-            throw new HistoryUnavailableException("The history store (Redis) cannot be reached.");
+            throw new RedisUnavailableException("The history store (Redis) cannot be reached.");
         }
 
         if (PauseBeforeAppending > TimeSpan.Zero)

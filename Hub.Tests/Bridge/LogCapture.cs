@@ -31,11 +31,11 @@ public sealed class LogCapture : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                entries.Enqueue(new LogEntry(category, eventId.Id, logLevel, formatter(state, exception)));
+                entries.Enqueue(new LogEntry(category, eventId.Id, logLevel, formatter(state, exception), exception));
             }
         }
     }
 }
 
 /// <summary>One captured log entry.</summary>
-public sealed record LogEntry(string Category, int EventId, LogLevel Level, string Message);
+public sealed record LogEntry(string Category, int EventId, LogLevel Level, string Message, Exception? Exception = null);

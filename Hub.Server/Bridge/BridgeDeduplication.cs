@@ -5,13 +5,14 @@ using Microsoft.Extensions.Options;
 namespace RealtimeHub.Server.Bridge;
 
 /// <summary>
-/// Derives the idempotency key of a bridged message, the same on every node:
+/// The bridge's de-duplication: every node ingests every message, and only the first append under the
+/// message's idempotency key stores it. This derives that key, the same on every node:
 /// <c>bridge:{sha256(channel + "\n" + payload)}:{n}</c>, where n counts this exact message on this
 /// node within <see cref="BridgeOptions.DedupWindow"/>. Every node sees a channel's messages in the
 /// same order, so the n-th copy of a message is the same event everywhere, while two identical
 /// messages in a row stay two events.
 /// </summary>
-internal sealed class BridgeOccurrences(IOptions<BridgeOptions> options) : IDisposable
+internal sealed class BridgeDeduplication(IOptions<BridgeOptions> options) : IDisposable
 {
     private readonly MemoryCache _counts = new(new MemoryCacheOptions());
 
