@@ -1,12 +1,15 @@
 using Microsoft.Extensions.Options;
 using RealtimeHub.Server.History;
+using RealtimeHub.Server.Metrics;
 
 namespace RealtimeHub.Server.Delivery;
 
 /// <summary>What every <see cref="TopicRelay"/> needs from the node, gathered once.</summary>
-internal sealed class RelayServices(IEventHistory history, IOptions<DeliveryOptions> options, TimeProvider clock, ILoggerFactory loggerFactory)
+internal sealed class RelayServices(IEventHistory history, HubMetrics metrics, IOptions<DeliveryOptions> options, TimeProvider clock, ILoggerFactory loggerFactory)
 {
     public IEventHistory History => history;
+
+    public HubMetrics Metrics => metrics;
 
     public TimeSpan GapWait => options.Value.GapWait;
 

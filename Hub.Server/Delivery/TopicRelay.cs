@@ -249,6 +249,7 @@ internal sealed partial class TopicRelay : HubConnectionContext
     /// </summary>
     private void PlaceFromHistory(HistoryRead read)
     {
+        var filled = false;
         foreach (var envelope in read.Events)
         {
             var id = HubEventId.Parse(envelope.Id);
@@ -262,6 +263,7 @@ internal sealed partial class TopicRelay : HubConnectionContext
 
             if (envelope.Seq > _lastSeq && !_waiting.ContainsKey(envelope.Seq))
             {
+                filled = true;
                 _waiting.Add(envelope.Seq, (new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope])), id));
             }
         }
@@ -285,9 +287,15 @@ internal sealed partial class TopicRelay : HubConnectionContext
                     OldestRetainedId = id.ToString(),
                 }])));
                 Log.Reset(_services.Logger, _topic.ToString(), requested.ToString(), id.ToString());
+                _services.Metrics.GapClosed(filled: false);
             }
 
             DeliverInPlace(seq, id, message);
+        }
+
+        if (filled)
+        {
+            _services.Metrics.GapClosed(filled: true);
         }
 
         _gapTimer?.Dispose();

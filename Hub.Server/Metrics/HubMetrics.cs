@@ -21,6 +21,8 @@ internal sealed class HubMetrics
     private static readonly KeyValuePair<string, object?> SseTransport = new("transport", ConnectionTransport.ServerSentEvents);
     private static readonly KeyValuePair<string, object?> LiveKind = new("kind", "live");
     private static readonly KeyValuePair<string, object?> ReplayKind = new("kind", "replay");
+    private static readonly KeyValuePair<string, object?> FilledGap = new("outcome", "filled");
+    private static readonly KeyValuePair<string, object?> LostGap = new("outcome", "lost");
 
     private readonly Counter<long> _eventsAccepted;
     private readonly Counter<long> _replaysServed;
@@ -29,6 +31,7 @@ internal sealed class HubMetrics
     private readonly Counter<long> _deliveries;
     private readonly Histogram<double> _deliveryLatency;
     private readonly Counter<long> _slowConsumersClosed;
+    private readonly Counter<long> _gaps;
 
     public HubMetrics(IMeterFactory meterFactory)
     {
@@ -44,6 +47,8 @@ internal sealed class HubMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
         _slowConsumersClosed = meter.CreateCounter<long>(
             "realtimehub.slow_consumers.closed", "{connection}", "Connections cut off because more than Delivery:MaxBufferedBytes waited for them, by transport.");
+        _gaps = meter.CreateCounter<long>(
+            "realtimehub.gaps", "{gap}", "Gaps in a topic's sequence this node closed from the history (outcome filled) or announced as trimmed (outcome lost).");
     }
 
     public void EventAccepted(TopicFamily family) => _eventsAccepted.Add(1, new KeyValuePair<string, object?>("family", Label(family)));
@@ -53,6 +58,9 @@ internal sealed class HubMetrics
     public void ConnectionOpened(string transport) => _connections.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void ConnectionClosed(string transport) => _connections.Add(-1, new KeyValuePair<string, object?>("transport", transport));
+
+    /// <summary>Counts a gap the history filled (<paramref name="filled"/>) or could no longer fill.</summary>
+    public void GapClosed(bool filled) => _gaps.Add(1, filled ? FilledGap : LostGap);
 
     public void SlowConsumerClosed(string transport) => _slowConsumersClosed.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
@@ -88,6 +96,8 @@ internal sealed class HubMetrics
             _bridgeRejected.Add(0, new KeyValuePair<string, object?>("reason", rejection.Tag()));
         }
 
+        _gaps.Add(0, FilledGap);
+        _gaps.Add(0, LostGap);
         _deliveries.Add(0, SseTransport, LiveKind);
         _deliveries.Add(0, SseTransport, ReplayKind);
     }

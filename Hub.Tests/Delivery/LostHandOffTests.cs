@@ -57,10 +57,13 @@ public sealed class LostHandOffTests : IAsyncLifetime
         var topic = Topic.Batch(Unique.Id()).ToString();
         await using var subscribers = await Subscribers.StartAsync(topic, Publisher, Other);
         _seam.Refuse(topic, seq: 2, times: int.MaxValue);
+        using var otherMetrics = new NodeMetrics(Other);
 
         var ids = await Publisher.PublishBatchProgressAsync(topic, 4);
 
         await subscribers.AssertReceiveAsync(ids);
+        Assert.Equal(1, otherMetrics.Sum("realtimehub.gaps", ("outcome", "filled")));
+        Assert.Equal(0, otherMetrics.Sum("realtimehub.gaps", ("outcome", "lost")));
         Assert.Equal(ids, (await Other.ReadAllAsync(topic)).Select(e => e.Id));
     }
 

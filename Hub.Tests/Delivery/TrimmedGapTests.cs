@@ -55,6 +55,7 @@ public sealed class TrimmedGapTests : IAsyncLifetime
             // Event 2 never reaches the backplane, and the history keeps only two events: by the time the
             // nodes read it (3 s after event 3 showed them the gap), events 3 and 4 have pushed it out.
             _seam.Refuse(topic, seq: 2, times: int.MaxValue);
+            using var otherMetrics = new NodeMetrics(_other);
             var ids = await _publisher.PublishBatchProgressAsync(topic, 4);
 
             foreach (var client in clients)
@@ -73,6 +74,8 @@ public sealed class TrimmedGapTests : IAsyncLifetime
                 Assert.Equal(["batch.progress", "history.reset", "batch.progress", "batch.progress"], frames.Select(f => f.EventType));
                 Assert.Contains($"\"oldestRetainedId\":\"{ids[2]}\"", frames[1].Data, StringComparison.Ordinal);
             }
+
+            Assert.Equal(1, otherMetrics.Sum("realtimehub.gaps", ("outcome", "lost")));
         }
         finally
         {

@@ -28,6 +28,8 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         Assert.NotEmpty(Series(text, "realtimehub_events_accepted_total", ("family", "merchant")));
         Assert.NotEmpty(Series(text, "realtimehub_replays_served_total", ("route", "sse")));
         Assert.NotEmpty(Series(text, "realtimehub_bridge_rejected_total", ("reason", "not_json")));
+        Assert.NotEmpty(Series(text, "realtimehub_gaps_total", ("outcome", "filled")));
+        Assert.NotEmpty(Series(text, "realtimehub_gaps_total", ("outcome", "lost")));
 
         foreach (var transport in new[] { "websocket", "sse", "long_polling" })
         {

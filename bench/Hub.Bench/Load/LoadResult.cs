@@ -176,6 +176,9 @@ internal sealed record LoadResult
             rows.Add(("hub /metrics: slow consumers closed", m.SlowConsumersClosed is { } closed
                 ? string.Join(", ", closed.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:0}"))
                 : "not exported"));
+            rows.Add(("hub /metrics: gaps filled from history / lost", m.Gaps is { } gaps
+                ? $"{gaps.GetValueOrDefault("filled"):0} / {gaps.GetValueOrDefault("lost"):0}"
+                : "not exported"));
         }
 
         rows.Add(("result", Clean ? "clean: nothing lost, duplicated, reordered or failed" : "NOT clean"));

@@ -11,9 +11,10 @@ namespace RealtimeHub.Bench.Load;
 /// <param name="SlowConsumersClosed">
 /// realtimehub_slow_consumers_closed_total by <c>transport</c>; null when the hub does not export the series.
 /// </param>
+/// <param name="Gaps">realtimehub_gaps_total by <c>outcome</c> (filled from history, lost); null when not exported.</param>
 internal sealed record ServerMetrics(
     double EventsAccepted, double SseLiveDeliveries, double SseReplayDeliveries, double SseLatencyCount, double SseLatencySumSeconds,
-    IReadOnlyDictionary<string, double>? SlowConsumersClosed = null)
+    IReadOnlyDictionary<string, double>? SlowConsumersClosed = null, IReadOnlyDictionary<string, double>? Gaps = null)
 {
     private const string SlowConsumersClosedName = "realtimehub_slow_consumers_closed_total";
 
@@ -37,7 +38,8 @@ internal sealed record ServerMetrics(
         Sum(text, "realtimehub_deliveries_total", "kind=\"replay\""),
         Sum(text, "realtimehub_delivery_latency_seconds_count"),
         Sum(text, "realtimehub_delivery_latency_seconds_sum"),
-        ByLabel(text, SlowConsumersClosedName, "transport"));
+        ByLabel(text, SlowConsumersClosedName, "transport"),
+        ByLabel(text, "realtimehub_gaps_total", "outcome"));
 
     /// <summary>Adds the figures of several nodes.</summary>
     public static ServerMetrics? Add(IEnumerable<ServerMetrics?> nodes) =>
@@ -47,7 +49,8 @@ internal sealed record ServerMetrics(
             sum.SseReplayDeliveries + node.SseReplayDeliveries,
             sum.SseLatencyCount + node.SseLatencyCount,
             sum.SseLatencySumSeconds + node.SseLatencySumSeconds,
-            Add(sum.SlowConsumersClosed, node.SlowConsumersClosed)));
+            Add(sum.SlowConsumersClosed, node.SlowConsumersClosed),
+            Add(sum.Gaps, node.Gaps)));
 
     private static IReadOnlyDictionary<string, double>? Add(IReadOnlyDictionary<string, double>? a, IReadOnlyDictionary<string, double>? b) =>
         a is null ? b : b is null ? a : a.Concat(b).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
