@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Payloads;
 using RealtimeHub.Contracts.Topics;
 
 namespace RealtimeHub.Server.Eta;
@@ -17,27 +18,30 @@ internal sealed class EtaEstimator(IJobClocks clocks)
     /// </summary>
     public async Task<string?> FillAsync(Topic topic, string type, JsonElement data, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (Locate(topic.Family, type, data) is not { } progress)
+        var at = PayloadRules.For(topic.Family).Progress;
+        if (Find(data, at.Percent) is not { ValueKind: JsonValueKind.Number } found)
         {
             return null;
         }
 
-        var start = await clocks.GetOrStartAsync(topic, progress.Job, now, progress.Percent, cancellationToken);
-        if (!progress.WantsEta || HasValue(progress.Owner(data), progress.EtaField))
+        var percent = found.GetDouble();
+        var start = await clocks.GetOrStartAsync(topic, Job(data, at), now, percent, cancellationToken);
+        var wantsEta = type == at.EtaEventType && !EventTypes.IsTerminal(topic.Family, type, data);
+        if (!wantsEta || Find(data, at.Eta) is { ValueKind: not JsonValueKind.Null })
         {
             return null;
         }
 
         double eta;
         var elapsed = (now - start.At).TotalSeconds;
-        var gained = progress.Percent - start.Percent;
-        if (progress.Percent >= 100)
+        var gained = percent - start.Percent;
+        if (percent >= 100)
         {
             eta = 0;
         }
         else if (elapsed > 0 && gained > 0)
         {
-            eta = Math.Round(elapsed * (100 - progress.Percent) / gained, 1);
+            eta = Math.Round(elapsed * (100 - percent) / gained, 1);
         }
         else
         {
@@ -45,45 +49,29 @@ internal sealed class EtaEstimator(IJobClocks clocks)
         }
 
         var root = JsonNode.Parse(data.GetRawText())!.AsObject();
-        var owner = progress.EtaInState ? root["state"]!.AsObject() : root;
-        owner[progress.EtaField] = eta;
+        var path = at.Eta.Split('.');
+        var owner = path[..^1].Aggregate(root, (obj, name) => obj[name]!.AsObject());
+        owner[path[^1]] = eta;
         return root.ToJsonString();
     }
 
-    /// <summary>Where a family keeps its percentage, its ETA and the identity of the job.</summary>
-    private static Progress? Locate(TopicFamily family, string type, JsonElement data)
+    /// <summary>The job whose rate is measured: per part, the first of its fields given as text.</summary>
+    private static string Job(JsonElement data, PayloadProgress at) =>
+        string.Join('|', at.Job.Select(part => part.Select(field => Find(data, field))
+            .FirstOrDefault(value => value is { ValueKind: JsonValueKind.String })?.GetString() ?? string.Empty));
+
+    /// <summary>The value at a dotted path through nested objects; null when some step is missing.</summary>
+    private static JsonElement? Find(JsonElement data, string path)
     {
-        switch (family)
+        var value = data;
+        foreach (var name in path.Split('.'))
         {
-            case TopicFamily.Merchant when Number(data, "progress") is { } percent:
-                // Merchant percentages are per stage, so each stage of a workflow is its own job.
-                var workflow = Text(data, "workflowId") ?? Text(data, "poId") ?? string.Empty;
-                return new(percent, $"{workflow}|{Text(data, "stage")}", type == EventTypes.MerchantProgress, "etaSeconds", false);
-            case TopicFamily.Bom when data.TryGetProperty("state", out var state) && Number(state, "percent_complete") is { } percent:
-                var run = Text(data, "workflow_run_id") ?? Text(data, "workflow_id") ?? string.Empty;
-                return new(percent, run, type == EventTypes.EnrichmentProgress, "estimated_time_remaining", true);
-            case TopicFamily.Batch when Number(data, "progress_percentage") is { } percent:
-                // progress_percentage is per stage, as the batch pipeline reports it.
-                var stage = Text(data, "stage") ?? string.Empty;
-                return new(percent, stage, stage is not ("completed" or "failed"), "eta_seconds", false);
-            default:
+            if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty(name, out value))
+            {
                 return null;
+            }
         }
-    }
 
-    private static bool HasValue(JsonElement owner, string field) =>
-        owner.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null;
-
-    private static double? Number(JsonElement obj, string field) =>
-        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number
-            ? value.GetDouble()
-            : null;
-
-    private static string? Text(JsonElement obj, string field) =>
-        obj.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private sealed record Progress(double Percent, string Job, bool WantsEta, string EtaField, bool EtaInState)
-    {
-        public JsonElement Owner(JsonElement data) => EtaInState ? data.GetProperty("state") : data;
+        return value;
     }
 }
