@@ -11,10 +11,14 @@ namespace RealtimeHub.Server.Demo;
 /// </summary>
 internal sealed class DemoScript(IProgressPublisher publisher, double speed, TimeProvider clock, ILogger logger)
 {
-    // Guards the two below: how many publishes have succeeded, and how many had when the outage last logged began.
+    // Guards the outage state: whether an outage is logged and not yet over, and how many publishes had
+    // started when that last changed. Only a publish started after the change can change it again, so a
+    // publish that was already under way (one that fails just after a recovery, or succeeds just after an
+    // outage began, its hand-off being retried) neither logs the outage twice nor ends it early.
     private readonly Lock _outage = new();
-    private long _successes;
-    private long _outageLoggedAt = -1;
+    private long _started;
+    private bool _down;
+    private long _changedAt;
 
     /// <summary>The current time, for the timestamps the products put in their payloads.</summary>
     public DateTimeOffset Now => clock.GetUtcNow();
@@ -26,15 +30,15 @@ internal sealed class DemoScript(IProgressPublisher publisher, double speed, Tim
     public static Random Random => Random.Shared;
 
     /// <summary>
-    /// Publishes one event of the job. A failure to reach Redis is logged once per outage: only a publish
-    /// that started after the last success can report a new one.
+    /// Publishes one event of the job. A failure to reach Redis is logged once per outage, and the
+    /// first success after it once.
     /// </summary>
     public async Task EmitAsync(string topic, string type, object data, CancellationToken cancellationToken)
     {
-        long startedAfter;
+        long ticket;
         lock (_outage)
         {
-            startedAfter = _successes;
+            ticket = ++_started;
         }
 
         try
@@ -45,9 +49,10 @@ internal sealed class DemoScript(IProgressPublisher publisher, double speed, Tim
         {
             lock (_outage)
             {
-                if (startedAfter == _successes && _outageLoggedAt != startedAfter)
+                if (!_down && ticket > _changedAt)
                 {
-                    _outageLoggedAt = startedAfter;
+                    _down = true;
+                    _changedAt = _started;
                     DemoLog.PublishUnavailable(logger, topic, unavailable.Message);
                 }
             }
@@ -57,8 +62,10 @@ internal sealed class DemoScript(IProgressPublisher publisher, double speed, Tim
 
         lock (_outage)
         {
-            if (_outageLoggedAt == _successes++)
+            if (_down && ticket > _changedAt)
             {
+                _down = false;
+                _changedAt = _started;
                 DemoLog.PublishRecovered(logger);
             }
         }

@@ -45,6 +45,42 @@ public sealed class DemoScriptTests
         Assert.Equal(2, logs.Of<DemoWorkloads>(2).Count);
     }
 
+    [Fact]
+    public async Task A_publish_that_started_before_the_outage_and_succeeds_after_it_does_not_end_the_outage()
+    {
+        var logs = new LogCapture();
+        using var loggers = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        var publisher = new ScriptedPublisher();
+        var script = new DemoScript(publisher, 1, TimeProvider.System, loggers.CreateLogger<DemoWorkloads>());
+
+        // A publish is under way (stored, its hand-off about to be retried) when another fails: the outage is logged.
+        var underWay = publisher.Next();
+        var finishing = EmitAsync(script);
+        var first = publisher.Next();
+        var failing = EmitAsync(script);
+        first.SetException(new RedisUnavailableException("The history store (Redis) cannot be reached."));
+        await failing;
+
+        // The publish under way succeeds; it says nothing about Redis now, so the outage goes on...
+        underWay.SetResult("1-0");
+        await finishing;
+        Assert.Empty(logs.Of<DemoWorkloads>(3));
+
+        // ...and the next failure is the same outage, not logged again.
+        var next = publisher.Next();
+        var failingAgain = EmitAsync(script);
+        next.SetException(new RedisUnavailableException("The job clocks (Redis) cannot be reached."));
+        await failingAgain;
+        Assert.Single(logs.Of<DemoWorkloads>(2));
+
+        // A publish started after the outage was logged succeeds: that ends it, once.
+        var recovered = publisher.Next();
+        var succeeding = EmitAsync(script);
+        recovered.SetResult("2-0");
+        await succeeding;
+        Assert.Single(logs.Of<DemoWorkloads>(3));
+    }
+
     /// <summary>Publishes as a demo job does; the workload drops a job that cannot publish.</summary>
     private static async Task EmitAsync(DemoScript script)
     {
