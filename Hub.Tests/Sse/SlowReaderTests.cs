@@ -31,6 +31,7 @@ public sealed class SlowReaderTests : IAsyncLifetime
     {
         var batch = Unique.Id();
         var path = $"/api/batches/{batch}/stream";
+        using var metrics = new NodeMetrics(_node);
         await using var reader = await SseTestClient.OpenAsync(_node, path);
         using var stalled = await OpenWithoutReadingAsync(path);
 
@@ -59,6 +60,9 @@ public sealed class SlowReaderTests : IAsyncLifetime
         Assert.NotEmpty(partial);
         Assert.True(partial.Count < Events, $"The stalled reader was not cut off: it received all {partial.Count} events.");
         Assert.Equal(ids.Take(partial.Count), partial.Select(e => e.EventId));
+
+        // The cut-off is reported as it happens, though the stream's writer sat in a flush the client never drained.
+        Assert.Equal(1, metrics.Sum("realtimehub.slow_consumers.closed", ("transport", "sse")));
 
         // Reconnecting with its last id, it gets exactly the rest.
         await using var resumed = await SseTestClient.OpenAsync(_node, path, lastEventId: partial[^1].EventId);
