@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection;
 using RealtimeHub.Contracts.Topics;
-using RealtimeHub.Server.Delivery;
-using RealtimeHub.Server.Hubs;
 using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Delivery;
@@ -15,35 +10,24 @@ namespace RealtimeHub.Tests.Delivery;
 /// </summary>
 public sealed class LostHandOffTests : IAsyncLifetime
 {
-    private RedisServer _redis = null!;
-    private FailingHandOffs _seam = null!;
+    private SeamNodes _nodes = null!;
 
-    private HubNode Publisher { get; set; } = null!;
+    private FailingHandOffs Seam => _nodes.Seam;
 
-    private HubNode Other { get; set; } = null!;
+    private HubNode Publisher => _nodes.Publisher;
 
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        Publisher = await HubNode.StartAsync(_redis.ConnectionString, services: services =>
-            services.AddKeyedSingleton<HubLifetimeManager<ProgressHub>>(NodeLifetimeManager.BackplaneKey, (provider, _) =>
-                _seam = new FailingHandOffs(ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ProgressHub>>(provider))));
-        Other = await HubNode.StartAsync(_redis.ConnectionString);
-    }
+    private HubNode Other => _nodes.Other;
 
-    public async Task DisposeAsync()
-    {
-        await Publisher.DisposeAsync();
-        await Other.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _nodes = await SeamNodes.StartAsync();
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task A_refused_hand_off_of_the_last_event_is_retried_until_every_node_delivers_it()
     {
         var topic = Topic.Batch(Unique.Id()).ToString();
         await using var subscribers = await Subscribers.StartAsync(topic, Publisher, Other);
-        _seam.Refuse(topic, seq: 3, times: 3);
+        Seam.Refuse(topic, seq: 3, times: 3);
 
         var ids = await Publisher.PublishBatchProgressAsync(topic, 3);
 
@@ -56,7 +40,7 @@ public sealed class LostHandOffTests : IAsyncLifetime
     {
         var topic = Topic.Batch(Unique.Id()).ToString();
         await using var subscribers = await Subscribers.StartAsync(topic, Publisher, Other);
-        _seam.Refuse(topic, seq: 2, times: int.MaxValue);
+        Seam.Refuse(topic, seq: 2, times: int.MaxValue);
         using var otherMetrics = new NodeMetrics(Other);
 
         var ids = await Publisher.PublishBatchProgressAsync(topic, 4);
@@ -97,7 +81,7 @@ public sealed class LostHandOffTests : IAsyncLifetime
 
             foreach (var stream in _streams)
             {
-                Assert.Equal(ids, (await stream.TakeAsync(ids.Count)).Select(e => e.EventId![(e.EventId!.LastIndexOf('=') + 1)..]));
+                Assert.Equal(ids, (await stream.TakeAsync(ids.Count)).Select(SseTestClient.EventIdOf));
             }
         }
 

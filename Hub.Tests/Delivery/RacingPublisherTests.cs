@@ -69,7 +69,7 @@ public sealed class RacingPublisherTests(RedisCluster cluster)
             foreach (var stream in streams)
             {
                 var received = await stream.TakeAsync(expected.Count);
-                Assert.Equal(expected, received.Select(e => e.EventId![(e.EventId!.LastIndexOf('=') + 1)..]));
+                Assert.Equal(expected, received.Select(SseTestClient.EventIdOf));
             }
 
             await typedReceived.WaitForCountAsync(expected.Count, timeout);

@@ -182,7 +182,7 @@ public abstract class StalledMemberScenarios(Backend backend, int nodes) : IAsyn
             var next = await stream.NextAsync(TimeSpan.FromSeconds(60));
             lock (received)
             {
-                received.Add(EventIdOf(next.EventId!));
+                received.Add(SseTestClient.EventIdOf(next));
             }
         }
     }
@@ -194,9 +194,6 @@ public abstract class StalledMemberScenarios(Backend backend, int nodes) : IAsyn
             return received.Count;
         }
     }
-
-    /// <summary>The event id in an <c>/api/sse</c> cursor (<c>topic=id</c>).</summary>
-    private static string EventIdOf(string cursor) => cursor[(cursor.LastIndexOf('=') + 1)..];
 
     private sealed record Run(string Topic, IReadOnlyList<string> Ids, TimeSpan AllDelivered, TimeSpan SlowestPublish, IReadOnlyList<StallableHubClient> Stalled);
 }

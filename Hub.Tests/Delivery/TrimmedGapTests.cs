@@ -1,9 +1,4 @@
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
-using Microsoft.Extensions.DependencyInjection;
 using RealtimeHub.Contracts.Topics;
-using RealtimeHub.Server.Delivery;
-using RealtimeHub.Server.Hubs;
 using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Delivery;
@@ -14,27 +9,12 @@ namespace RealtimeHub.Tests.Delivery;
 /// </summary>
 public sealed class TrimmedGapTests : IAsyncLifetime
 {
-    private RedisServer _redis = null!;
-    private FailingHandOffs _seam = null!;
-    private HubNode _publisher = null!;
-    private HubNode _other = null!;
+    private SeamNodes _nodes = null!;
 
-    public async Task InitializeAsync()
-    {
-        _redis = await RedisServer.StartAsync();
-        var settings = new Dictionary<string, string?> { ["History:MaxEventsPerTopic"] = "2", ["Delivery:GapWait"] = "00:00:03" };
-        _publisher = await HubNode.StartAsync(_redis.ConnectionString, settings, services =>
-            services.AddKeyedSingleton<HubLifetimeManager<ProgressHub>>(NodeLifetimeManager.BackplaneKey, (provider, _) =>
-                _seam = new FailingHandOffs(ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ProgressHub>>(provider))));
-        _other = await HubNode.StartAsync(_redis.ConnectionString, settings);
-    }
+    public async Task InitializeAsync() =>
+        _nodes = await SeamNodes.StartAsync(new Dictionary<string, string?> { ["History:MaxEventsPerTopic"] = "2", ["Delivery:GapWait"] = "00:00:03" });
 
-    public async Task DisposeAsync()
-    {
-        await _publisher.DisposeAsync();
-        await _other.DisposeAsync();
-        await _redis.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task An_event_trimmed_before_it_could_be_delivered_is_announced_as_a_history_reset_on_every_node()
@@ -44,7 +24,7 @@ public sealed class TrimmedGapTests : IAsyncLifetime
         var streams = new List<SseTestClient>();
         try
         {
-            foreach (var node in (HubNode[])[_publisher, _other])
+            foreach (var node in (HubNode[])[_nodes.Publisher, _nodes.Other])
             {
                 var client = await HubClient.ConnectAsync(node);
                 await client.SubscribeAsync(topic);
@@ -54,9 +34,9 @@ public sealed class TrimmedGapTests : IAsyncLifetime
 
             // Event 2 never reaches the backplane, and the history keeps only two events: by the time the
             // nodes read it (3 s after event 3 showed them the gap), events 3 and 4 have pushed it out.
-            _seam.Refuse(topic, seq: 2, times: int.MaxValue);
-            using var otherMetrics = new NodeMetrics(_other);
-            var ids = await _publisher.PublishBatchProgressAsync(topic, 4);
+            _nodes.Seam.Refuse(topic, seq: 2, times: int.MaxValue);
+            using var otherMetrics = new NodeMetrics(_nodes.Other);
+            var ids = await _nodes.Publisher.PublishBatchProgressAsync(topic, 4);
 
             foreach (var client in clients)
             {

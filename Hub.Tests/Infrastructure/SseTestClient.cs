@@ -54,6 +54,9 @@ public sealed class SseTestClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The event id in a frame's <c>id:</c>, which on <c>/api/sse</c> is a cursor (<c>topic=id</c>).</summary>
+    public static string EventIdOf(SseItem<string> frame) => frame.EventId![(frame.EventId!.LastIndexOf('=') + 1)..];
+
     /// <summary>The next event, or a failure after the timeout.</summary>
     public Task<SseItem<string>> NextAsync(TimeSpan? timeout = null) =>
         Eventually.WithinAsync(_events.Reader.ReadAsync().AsTask(), "the next SSE event", timeout);
