@@ -30,7 +30,7 @@ internal sealed partial class TopicRelay : HubConnectionContext
     private long _lastSeq;
     private HubEventId? _lastId;
     private ITimer? _gapTimer;
-    private int _catchingUp;
+    private bool _catchingUp;
     private bool _catchUpAgain;
     private bool _left;
 
@@ -112,13 +112,13 @@ internal sealed partial class TopicRelay : HubConnectionContext
                 return;
             }
 
-            if (_catchingUp == 1)
+            if (_catchingUp)
             {
                 _catchUpAgain = true;
                 return;
             }
 
-            _catchingUp = 1;
+            _catchingUp = true;
         }
 
         try
@@ -155,7 +155,7 @@ internal sealed partial class TopicRelay : HubConnectionContext
         {
             lock (_gate)
             {
-                _catchingUp = 0;
+                _catchingUp = false;
             }
         }
     }
