@@ -9,6 +9,7 @@ using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
+using RealtimeHub.Server.OpenApi;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Sse;
 
@@ -35,6 +36,7 @@ public static class RealtimeHubExtensions
             .AddSseShim(configuration)
             .AddHubHealthChecks()
             .AddHubMetrics(configuration)
+            .AddHubOpenApi()
             .AddHubCors(configuration)
             .AddDashboard(configuration)
             .AddDemoWorkloads(configuration);
@@ -55,6 +57,7 @@ public static class RealtimeHubExtensions
         app.MapSseRoutes();
         app.MapHubHealth();
         app.MapHubMetrics();
+        app.MapHubOpenApi();
         app.MapDashboard();
         return app;
     }
