@@ -12,6 +12,7 @@ using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.OpenApi;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Sse;
+using RealtimeHub.Server.Tracing;
 
 namespace RealtimeHub.Server.Hosting;
 
@@ -37,6 +38,7 @@ public static class RealtimeHubExtensions
             .AddHubHealthChecks()
             .AddHubMetrics(configuration)
             .AddHubOpenApi()
+            .AddHubTracing(configuration)
             .AddHubCors(configuration)
             .AddDashboard(configuration)
             .AddDemoWorkloads(configuration);
