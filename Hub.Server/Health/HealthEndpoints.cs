@@ -20,6 +20,13 @@ internal static class HealthEndpoints
     public static IServiceCollection AddHubHealthChecks(this IServiceCollection services)
     {
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history", tags: [ReadyTag]);
+        services.AddSingleton<IHealthCheckPublisher, ReadinessGauge>();
+        services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Predicate = check => check.Tags.Contains(ReadyTag);
+            options.Delay = TimeSpan.Zero;
+            options.Period = ReadinessGauge.Period;
+        });
         return services;
     }
 
