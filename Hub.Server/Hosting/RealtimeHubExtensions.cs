@@ -24,6 +24,7 @@ public static class RealtimeHubExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
+        builder.UseJsonConsoleOutsideDevelopment();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.FillDetail);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services
