@@ -2,13 +2,15 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Publishing;
 
 namespace RealtimeHub.Server.OpenApi;
 
 /// <summary>
-/// The publishing routes' examples: one event of each product (PO sync, BOM enrichment, OMR batches)
-/// in its own field names, as a single publish (the <c>topic</c> parameter's example of the same name
-/// goes with each body) and together as one batch.
+/// The publishing routes' JSON bodies, which the routes read themselves (so that every malformed body
+/// gets the hub's own problem answer), and their examples: one event of each product (PO sync, BOM
+/// enrichment, OMR batches) in its own field names, as a single publish (the <c>topic</c> parameter's
+/// example of the same name goes with each body) and together as one batch.
 /// </summary>
 internal static class PublishExamples
 {
@@ -56,10 +58,10 @@ internal static class PublishExamples
         }),
     ];
 
-    /// <summary>Examples of <c>POST /api/topics/{topic}/events</c>: a body and a topic per product, under the same name.</summary>
-    public static Task DescribeSingle(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    /// <summary>The body of <c>POST /api/topics/{topic}/events</c>, with a body and a topic per product under the same name.</summary>
+    public static async Task DescribeSingle(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var body = BodyExamples(operation);
+        var body = await DescribeBodyAsync<PublishEventRequest>(operation, context, cancellationToken);
         var topic = operation.Parameters?.OfType<OpenApiParameter>().Single(p => p.Name == "topic")
             ?? throw new InvalidOperationException("The publishing route has no topic parameter.");
         topic.Examples ??= new Dictionary<string, IOpenApiExample>();
@@ -72,27 +74,31 @@ internal static class PublishExamples
                 Value = new JsonObject { ["type"] = product.Type, ["data"] = product.Data() },
             };
         }
-
-        return Task.CompletedTask;
     }
 
-    /// <summary>The example of <c>POST /api/events</c>: one event of each product in one call.</summary>
-    public static Task DescribeBatch(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    /// <summary>The body of <c>POST /api/events</c>, with one event of each product in one call as its example.</summary>
+    public static async Task DescribeBatch(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
+        var body = await DescribeBodyAsync<List<BatchPublishItem>>(operation, context, cancellationToken);
         var items = new JsonArray();
         foreach (var product in Products)
         {
             items.Add(new JsonObject { ["topic"] = product.Topic, ["type"] = product.Type, ["data"] = product.Data() });
         }
 
-        BodyExamples(operation)["all-products"] = new OpenApiExample { Summary = "One event of each product", Value = items };
-        return Task.CompletedTask;
+        body["all-products"] = new OpenApiExample { Summary = "One event of each product", Value = items };
     }
 
-    private static IDictionary<string, IOpenApiExample> BodyExamples(OpenApiOperation operation)
+    /// <summary>Documents a required JSON body of <typeparamref name="T"/>; returns its examples to fill.</summary>
+    private static async Task<IDictionary<string, IOpenApiExample>> DescribeBodyAsync<T>(
+        OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var media = operation.RequestBody?.Content?[JsonContentType]
-            ?? throw new InvalidOperationException($"The publishing route documents no {JsonContentType} body.");
-        return media.Examples ??= new Dictionary<string, IOpenApiExample>();
+        var media = new OpenApiMediaType
+        {
+            Schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken),
+            Examples = new Dictionary<string, IOpenApiExample>(),
+        };
+        operation.RequestBody = new OpenApiRequestBody { Required = true, Content = new Dictionary<string, OpenApiMediaType> { [JsonContentType] = media } };
+        return media.Examples;
     }
 }

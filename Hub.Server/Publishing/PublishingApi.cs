@@ -25,11 +25,9 @@ internal static class PublishingApi
                 StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
                 StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/topics/{topic}/events", PublishOne)
-            .Accepts<PublishEventRequest>("application/json")
             .WithSummary("Publishes one event to a topic.")
             .AddOpenApiOperationTransformer(PublishExamples.DescribeSingle);
         api.MapPost("/events", PublishBatch)
-            .Accepts<List<BatchPublishItem>>("application/json")
             .WithSummary("Publishes several events, all or none.")
             .AddOpenApiOperationTransformer(PublishExamples.DescribeBatch);
         return routes;
