@@ -10,6 +10,7 @@ using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Redis;
+using RealtimeHub.Server.Tracing;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -252,6 +253,7 @@ internal sealed class SseStream
             return false;
         }
 
+        using var delivery = EventTracing.StartDelivery(record.Topic, record.Id, record.Type, record.TraceParent, live);
         _format.WriteEvent(writer, record, _cursor.Advance(record.Topic, record.Id));
         _services.Metrics.SseDelivered(1, replay: !live);
         if (live)
