@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.SignalR.Client;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace RealtimeHub.Tests.Failover;
 
@@ -11,16 +13,22 @@ namespace RealtimeHub.Tests.Failover;
 /// and retrying 503s with idempotency keys. The deployment promotes a replica and the hub follows by
 /// itself; with <c>Redis:ReplicasToAcknowledge</c> 1 every event answered 202, before, during and after,
 /// is in the history, and every subscriber on both nodes (SignalR JSON and MessagePack, <c>/api/sse</c>)
-/// gets each once, in order, on the connection it opened before the failover.
+/// gets each once, in order, on the connection it opened before the failover. The test output says how
+/// long after the kill publishing was answered again (a report, not a bound).
 /// </summary>
 public abstract class FailoverScenarios : IAsyncLifetime
 {
     private readonly Func<Task<IReplicatedRedis>> _start;
+    private readonly ITestOutputHelper _output;
     private IReplicatedRedis _redis = null!;
     private HubNode _nodeA = null!;
     private HubNode _nodeB = null!;
 
-    protected FailoverScenarios(Func<Task<IReplicatedRedis>> start) => _start = start;
+    protected FailoverScenarios(Func<Task<IReplicatedRedis>> start, ITestOutputHelper output)
+    {
+        _start = start;
+        _output = output;
+    }
 
     public async Task InitializeAsync()
     {
@@ -65,17 +73,25 @@ public abstract class FailoverScenarios : IAsyncLifetime
             }
 
             var accepted = new List<string>();
+            var clock = Stopwatch.StartNew();
+            var killedAt = TimeSpan.MaxValue;
+            var firstAcceptedAfterKill = TimeSpan.MaxValue;
             using var stop = new CancellationTokenSource();
             var acceptedSince = new int[nodes.Length];
             var publishers = nodes.Select((node, n) => Task.Run(async () =>
             {
                 for (var i = 0; !stop.IsCancellationRequested; i++)
                 {
+                    var sentAt = clock.Elapsed;
                     var id = await node.PublishUntilAcceptedAsync(
                         topic, EventTypes.BatchProgress, SampleData.BatchProgress(i % 100), string.Create(CultureInfo.InvariantCulture, $"publisher-{n}-{i}"));
                     lock (accepted)
                     {
                         accepted.Add(id);
+                        if (sentAt > killedAt && clock.Elapsed < firstAcceptedAfterKill)
+                        {
+                            firstAcceptedAfterKill = clock.Elapsed;
+                        }
                     }
 
                     Interlocked.Increment(ref acceptedSince[n]);
@@ -84,6 +100,11 @@ public abstract class FailoverScenarios : IAsyncLifetime
 
             await Eventually.HoldsAsync(() => acceptedSince.All(c => c >= 20), "both publishers are publishing");
             await _redis.KillPrimaryOfAsync(topic);
+            lock (accepted)
+            {
+                killedAt = clock.Elapsed;
+            }
+
             Array.Clear(acceptedSince);
             await _redis.WaitForFailoverAsync();
             await Eventually.HoldsAsync(
@@ -95,6 +116,9 @@ public abstract class FailoverScenarios : IAsyncLifetime
             lock (accepted)
             {
                 expected = [.. accepted.OrderBy(HubEventId.Parse)];
+                _output.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{GetType().Name}: publishing was answered again {(firstAcceptedAfterKill - killedAt).TotalSeconds:0.0} s after the primary was killed; {expected.Count} events acknowledged."));
             }
 
             // Every acknowledged event survived the old primary: a new subscriber reads them all from the history.
@@ -137,7 +161,7 @@ public abstract class FailoverScenarios : IAsyncLifetime
 }
 
 /// <summary>The failover on a primary, a replica and three sentinels.</summary>
-public sealed class SentinelFailoverTests() : FailoverScenarios(async () => await SentinelDeployment.StartAsync());
+public sealed class SentinelFailoverTests(ITestOutputHelper output) : FailoverScenarios(async () => await SentinelDeployment.StartAsync(), output);
 
 /// <summary>The failover on a Redis Cluster of three primaries with one replica each.</summary>
-public sealed class ClusterFailoverTests() : FailoverScenarios(async () => await RedisClusterDeployment.StartAsync());
+public sealed class ClusterFailoverTests(ITestOutputHelper output) : FailoverScenarios(async () => await RedisClusterDeployment.StartAsync(), output);
