@@ -33,7 +33,12 @@ public abstract class FailoverScenarios : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await _start();
-        var settings = new Dictionary<string, string?> { ["Redis:ReplicasToAcknowledge"] = "1" };
+        // However long the failover takes on a busy machine, the history keeps every event published meanwhile.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Redis:ReplicasToAcknowledge"] = "1",
+            ["History:MaxEventsPerTopic"] = "1000000",
+        };
         _nodeA = await HubNode.StartAsync(_redis.ConnectionString, settings);
         _nodeB = await HubNode.StartAsync(_redis.ConnectionString, settings);
     }

@@ -10,9 +10,6 @@ public abstract class Backend : IAsyncDisposable
     /// <summary>Starts the backend; returns the Redis connection string, or null for the embedded default.</summary>
     public abstract Task<string?> StartAsync();
 
-    /// <summary>Whether Redis answers PUBLISH with the number of every subscriber that received the message.</summary>
-    public virtual bool CountsEveryReceiver => true;
-
     public abstract ValueTask DisposeAsync();
 }
 
@@ -56,9 +53,6 @@ public sealed class SentinelBackend : Backend
 public sealed class ClusterBackend : Backend
 {
     private RedisClusterDeployment? _deployment;
-
-    /// <summary>A Redis Cluster answers PUBLISH with the receivers on the node that took it only.</summary>
-    public override bool CountsEveryReceiver => false;
 
     public override async Task<string?> StartAsync()
     {
