@@ -15,6 +15,7 @@ internal sealed class HubServer : IAsyncDisposable
 {
     private const int KeptOutputLines = 40;
 
+    private bool _killed;
     private readonly Process _wrapper;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -134,13 +135,20 @@ internal sealed class HubServer : IAsyncDisposable
     public long ReadRss() => ReadStatus("VmRSS:") * 1024;
 
     /// <summary>CPU time the server has used so far (user and system), in seconds.</summary>
-    public double ReadCpuSeconds()
+    public double ReadCpuSeconds() => ProcStat.CpuSeconds(Pid);
+
+    /// <summary>False once <see cref="Kill"/> ran or the server ended.</summary>
+    public bool Alive => !_killed && !_wrapper.HasExited;
+
+    /// <summary>Ends the server at once (SIGKILL), as a crash or an OOM kill would.</summary>
+    public void Kill()
     {
-        // "pid (comm) state ppid ...": utime and stime are fields 14 and 15, in clock ticks (100 per second).
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        _killed = true;
+        Native.Signal(Pid, Native.SigKill);
     }
+
+    /// <summary>The server's open files (sockets included): its connections, plus a few dozen of its own.</summary>
+    public int ReadOpenFiles() => Directory.GetFiles($"/proc/{Pid}/fd").Length;
 
     /// <summary>The number of threads in the server.</summary>
     public long ReadThreads() => ReadStatus("Threads:");
@@ -205,7 +213,7 @@ internal sealed class HubServer : IAsyncDisposable
         {
             foreach (var directory in Directory.EnumerateDirectories("/proc"))
             {
-                if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == parent.Id)
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && ProcStat.ParentOf(pid) == parent.Id)
                 {
                     return pid;
                 }
@@ -215,21 +223,6 @@ internal sealed class HubServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException("The hub process did not appear under timeout.");
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return -1;
-        }
     }
 
     private async Task WaitUntilLiveAsync(CancellationToken cancellationToken)

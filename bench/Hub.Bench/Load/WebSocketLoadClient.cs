@@ -28,6 +28,8 @@ internal sealed class WebSocketLoadClient(
     private HubEventId? _replayedThrough;
     private volatile bool _dropped;
 
+    public event Action<ILoadClient>? ClosedByServer;
+
     public string Transport => "websocket";
 
     public ClientAccount Account => account;
@@ -64,6 +66,7 @@ internal sealed class WebSocketLoadClient(
             if (!_dropped)
             {
                 errors.Closed();
+                ClosedByServer?.Invoke(this);
             }
 
             return Task.CompletedTask;
