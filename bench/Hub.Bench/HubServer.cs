@@ -27,6 +27,14 @@ internal sealed class HubServer : IAsyncDisposable
     }
 
     /// <summary>The server's own process id (the child of <c>timeout</c>).</summary>
+    /// <summary>
+    /// The settings a node under the bench runs with: one anonymous load generator on a few addresses is many
+    /// organisations' worth of traffic, so the rate limits and per-user quotas are raised out of its way.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RaisedLimits { get; } =
+        new[] { "PublishPerSecond", "PublishBurst", "ConnectionsPerSecond", "ConnectionsBurst", "MaxConnectionsPerUser" }
+            .ToDictionary(limit => $"Limits:{limit}", _ => "1000000");
+
     public int Pid { get; }
 
     /// <summary>Where the server listens.</summary>
@@ -82,10 +90,9 @@ internal sealed class HubServer : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
 
-        // One anonymous load generator on a few addresses is many organisations' worth of traffic.
-        foreach (var limit in new[] { "PublishPerSecond", "PublishBurst", "ConnectionsPerSecond", "ConnectionsBurst", "MaxConnectionsPerUser" })
+        foreach (var (name, value) in RaisedLimits)
         {
-            start.Environment[$"Limits__{limit}"] = "1000000";
+            start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         start.Environment["Demo__Enabled"] = "false";

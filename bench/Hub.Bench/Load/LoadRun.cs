@@ -101,7 +101,16 @@ internal static class LoadRun
     {
         var nodes = servers.Select(s => s.BaseAddress).ToList();
         var outcome = options.Workers > 0
-            ? await MultiWorkerRun.DriveAsync(options, balancer is null ? nodes : [balancer.Address], servers, probes, cancellationToken)
+            ? await MultiWorkerRun.DriveAsync(
+                options,
+                balancer is null ? nodes : [balancer.Address],
+
+                // A batch posted through the balancer to the node being killed may or may not have been stored, and the
+                // account could not tell which: with --kill-node-at the publisher posts straight to the other nodes.
+                options.KillNodeAt is null ? null : nodes[1..],
+                servers,
+                probes,
+                cancellationToken)
             : await DriveAsync(options, nodes, servers, cancellationToken);
 
         // A node killed on purpose (--kill-node-at) has nothing left to read.

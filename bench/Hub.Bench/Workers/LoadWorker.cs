@@ -56,6 +56,7 @@ internal static class LoadWorker
                         var receivedDuring = accounting.Received - receivedBefore;
                         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
                         var drainSeconds = await LoadRun.DrainAsync(accounting, drain, cancellationToken);
+                        ReportLoss(plan.Index, clients, log);
                         Answer(WorkerAnswer.Report, new WorkerReport(
                             plan.Index, plan.Sse + plan.WebSockets, connected, accounting.Summarize(), accounting.Latency.Export(), receivedDuring, cpu,
                             drainSeconds, accounting.CaughtUp(), errors.ByCategory, errors.ClosedByServer, clients.Resumed,
@@ -91,6 +92,20 @@ internal static class LoadWorker
         var connected = await clients.ConnectAllAsync(null, cancellationToken);
         Answer(WorkerAnswer.Connected, new WorkerConnected(connected, errors.Total, ramp.Elapsed.TotalSeconds, Environment.WorkingSet));
         return connected;
+    }
+
+    /// <summary>On standard error: the first few subscribers that missed events, and what they missed, to tell a pattern by.</summary>
+    private static void ReportLoss(int worker, LoadClients clients, PublishLog log)
+    {
+        foreach (var client in clients.Clients.Where(c => c.Account.Ledger.Lost(log.Acknowledged(c.Account.Topic)) > 0).Take(5))
+        {
+            var account = client.Account;
+            var ledger = account.Ledger;
+            BenchRun.Progress(
+                $"worker {worker}: a {client.Transport} subscriber of topic {account.Topic} missed {ledger.Lost(log.Acknowledged(account.Topic))}: " +
+                $"baseline {ledger.Baseline}, last seen {ledger.Last} of {log.Acknowledged(account.Topic)}, gaps {ledger.DescribeGaps()}, " +
+                $"{(account.RecoveredAt > 0 ? "caught up after a drop" : "not dropped or not caught up")}");
+        }
     }
 
     /// <summary>One answer line on standard output, which carries nothing else.</summary>

@@ -14,8 +14,16 @@ namespace RealtimeHub.Bench.Workers;
 /// </summary>
 internal static class MultiWorkerRun
 {
+    /// <summary>Runs the scenario against nodes that are up.</summary>
+    /// <param name="options">The run's options.</param>
+    /// <param name="targets">Where the subscribers connect: the nodes, or the balancer.</param>
+    /// <param name="publishTo">Where the publisher posts; by default <paramref name="targets"/>, or the nodes but the first with <c>--kill-node-at</c>.</param>
+    /// <param name="servers">The nodes when they are the bench's processes, read for open files, memory and CPU; empty otherwise.</param>
+    /// <param name="probes">Their heap probes, one per server, or none.</param>
+    /// <param name="cancellationToken">Ends the run.</param>
     public static async Task<LoadOutcome> DriveAsync(
-        BenchOptions options, IReadOnlyList<Uri> targets, IReadOnlyList<HubServer> servers, IReadOnlyList<GcProbe> probes, CancellationToken cancellationToken)
+        BenchOptions options, IReadOnlyList<Uri> targets, IReadOnlyList<Uri>? publishTo, IReadOnlyList<HubServer> servers, IReadOnlyList<GcProbe> probes,
+        CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("hub-bench-workers-").FullName;
         try
@@ -41,7 +49,7 @@ internal static class MultiWorkerRun
                 var idle = await NodeState.ReadAsync(servers, probes, cancellationToken);
                 Progress($"idle: {idle.Sum(n => n.OpenFiles) - before.Sum(n => n.OpenFiles)} more open files on the nodes, RSS {Mib(idle.Sum(n => n.Snapshot.Rss))}");
 
-                var published = await PublishAsync(options, targets, servers, workers, accounting, cancellationToken);
+                var published = await PublishAsync(options, publishTo ?? targets, servers, workers, accounting, cancellationToken);
                 var reports = await AllAsync<WorkerReport>(workers, WorkerCommand.Published, WorkerAnswer.Report, cancellationToken);
                 var churn = await ChurnAsync(options, servers, probes, workers, cancellationToken);
                 return Combine(options, ramp.Elapsed.TotalSeconds, servers, before, idle, connected, published, reports, accounting, churn);
@@ -59,12 +67,9 @@ internal static class MultiWorkerRun
 
     /// <summary>Publishes for the run's duration, with the storm or the node kill if asked; the workers count deliveries and CPU meanwhile.</summary>
     private static async Task<Publishing> PublishAsync(
-        BenchOptions options, IReadOnlyList<Uri> targets, IReadOnlyList<HubServer> servers, List<WorkerProcess> workers, LoadAccounting accounting,
+        BenchOptions options, IReadOnlyList<Uri> publishTo, IReadOnlyList<HubServer> servers, List<WorkerProcess> workers, LoadAccounting accounting,
         CancellationToken cancellationToken)
     {
-        // A batch posted through the balancer to the node being killed may or may not have been stored, and the
-        // account could not tell which: with --kill-node-at the publisher posts straight to the other nodes.
-        var publishTo = options.KillNodeAt is null ? targets : [.. servers.Skip(1).Select(s => s.BaseAddress)];
         var publishers = publishTo.Select(node => new HttpClient { BaseAddress = node, Timeout = TimeSpan.FromSeconds(60) }).ToList();
         var publisher = new Publisher(publishers, accounting, new TopicNames(options.TopicPrefix, options.Topics), options.Rate, options.Lanes);
         await AllAsync<object>(workers, WorkerCommand.Publishing, null, cancellationToken);

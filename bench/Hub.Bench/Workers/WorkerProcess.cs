@@ -36,7 +36,8 @@ internal sealed class WorkerProcess : IAsyncDisposable
         start.ArgumentList.Add(typeof(WorkerProcess).Assembly.Location);
         start.ArgumentList.Add(LoadWorker.Flag);
         start.ArgumentList.Add(planPath);
-        return new WorkerProcess(Process.Start(start) ?? throw new InvalidOperationException("the worker did not start."), plan.Index);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the worker did not start.");
+        return new WorkerProcess(process, plan.Index);
     }
 
     /// <summary>CPU time the worker has used so far (user and system), in seconds.</summary>
