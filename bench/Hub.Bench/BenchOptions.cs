@@ -43,7 +43,8 @@ internal sealed record BenchOptions
                               says how many the hub closed by the end (0)
           --drain S           seconds allowed after publishing for the last events to arrive (30)
           --workers W         spread the subscribers over W load-generator processes of their own (this binary,
-                              started by the bench), each with its own --sources addresses; the bench publishes,
+                              started by the bench), each with its own --sources addresses and its share of
+                              --concurrency; the bench publishes,
                               coordinates them and adds up their accounts; also reports each node's
                               connections, RSS and live heap idle before publishing (0: all in this process)
           --balancer nginx    put nginx in front of the nodes (deploy/local-cluster.sh --upstreams); subscribers

@@ -42,7 +42,12 @@ internal static class MultiWorkerRun
                     workers.Add(await WorkerProcess.StartAsync(plan, directory, cancellationToken));
                 }
 
-                var connected = await AllAsync<WorkerConnected>(workers, null, WorkerAnswer.Connected, cancellationToken);
+                IReadOnlyList<WorkerConnected> connected;
+                using (ReportConnections(servers))
+                {
+                    connected = await AllAsync<WorkerConnected>(workers, null, WorkerAnswer.Connected, cancellationToken);
+                }
+
                 ramp.Stop();
                 Progress($"{connected.Sum(c => c.Connected)} subscribers connected by {workers.Count} workers in {ramp.Elapsed.TotalSeconds:0.0} s, {connected.Sum(c => c.Errors)} errors");
                 await SettleAsync(options, cancellationToken);
@@ -186,6 +191,10 @@ internal static class MultiWorkerRun
             Churn = churn,
         };
     }
+
+    /// <summary>Every 10 s until disposed: how many open files the nodes hold, which is how far the workers have got.</summary>
+    private static Timer ReportConnections(IReadOnlyList<HubServer> servers) => new(
+        _ => Progress($"connecting: the nodes hold {servers.Sum(s => s.ReadOpenFiles())} open files"), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
 
     /// <summary>Sends <paramref name="command"/> (if any) to every worker, then reads one <paramref name="answer"/> (if any) from each.</summary>
     private static async Task<IReadOnlyList<T>> AllAsync<T>(

@@ -13,7 +13,7 @@ namespace RealtimeHub.Bench.Workers;
 /// <param name="TopicPrefix">The topics are <c>merchant:&lt;prefix&gt;-&lt;n&gt;</c>.</param>
 /// <param name="Sources">Loopback source addresses of its own.</param>
 /// <param name="FirstSource">The first of them, counted as in <see cref="LoopbackClient.SourceAddresses"/>.</param>
-/// <param name="Concurrency">Connection attempts in flight at once.</param>
+/// <param name="Concurrency">Its connection attempts in flight at once: its share of <see cref="BenchOptions.Concurrency"/>, which counts all workers'.</param>
 /// <param name="ConnectTimeoutSeconds">Time allowed for one connect.</param>
 /// <param name="DrainSeconds">Time allowed after publishing, and after a storm, for the last events to arrive.</param>
 /// <param name="PublishLog">The publish log file shared with the coordinator (<see cref="Accounting.PublishLog.Open"/>).</param>
@@ -36,7 +36,7 @@ internal sealed record WorkerPlan(
             options.TopicPrefix,
             options.Sources,
             1 + (w * options.Sources),
-            options.Concurrency,
+            Math.Max(1, Share(options.Concurrency, w, workers)),
             options.ConnectTimeout.TotalSeconds,
             options.Drain.TotalSeconds,
             publishLog,
