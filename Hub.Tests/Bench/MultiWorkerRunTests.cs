@@ -6,7 +6,7 @@ using RealtimeHub.Tests.Infrastructure;
 namespace RealtimeHub.Tests.Bench;
 
 /// <summary>
-/// The multi-process load generator at a small size: two worker processes (Hub.Bench in its worker mode)
+/// The multi-process load generator at a small size (1,024 subscribers): two worker processes (Hub.Bench in its worker mode)
 /// drive SSE and SignalR subscribers (JSON and MessagePack) against in-process nodes sharing a real
 /// redis-server, the test's process publishes, and the workers' accounts must add up to the report. A node
 /// stopped in the middle must show up as exactly its subscribers missing events.
@@ -20,21 +20,21 @@ public sealed class MultiWorkerRunTests
         await using var a = await StartNodeAsync(redis);
         await using var b = await StartNodeAsync(redis);
         await using var c = await StartNodeAsync(redis);
-        var options = Options(sse: 800, webSockets: 800);
+        var options = Options(sse: 512, webSockets: 512);
 
         var outcome = await DriveAsync(options, [a.BaseAddress, b.BaseAddress, c.BaseAddress], publishTo: null, during: null);
 
-        Assert.Equal(1600, outcome.Connected);
-        Assert.Empty(outcome.Errors);
+        // A connect that timed out on a starved machine is tried again (and counted in the errors); every subscriber must end up in.
+        Assert.True(outcome.Connected == 1024, $"{outcome.Connected} of 1024 connected: {string.Join("; ", outcome.Errors.Select(e => $"{e.Value}x {e.Key}"))}");
         Assert.Equal(0, outcome.ClosedByServer);
         Assert.Equal(0, outcome.PublishFailedEvents);
         Assert.True(outcome.CaughtUp);
         var summary = outcome.Summary;
         Assert.Equal((0L, 0L, 0L, 0L), (summary.Lost, summary.Duplicates, summary.OutOfOrder, summary.NeverSubscribed));
 
-        // Every subscriber saw its topic from its subscription on: 400 subscribers on each of 4 topics, all subscribed before publishing.
+        // Every subscriber saw its topic from its subscription on: 256 subscribers on each of 4 topics, all subscribed before publishing.
         Assert.True(outcome.Published >= 200, $"only {outcome.Published} events were published");
-        Assert.Equal(outcome.Published * 400, summary.Expected);
+        Assert.Equal(outcome.Published * 256, summary.Expected);
         Assert.Equal(summary.Expected, summary.Delivered);
         Assert.Equal(summary.Delivered, summary.Received);
         Assert.Equal(summary.Expected, outcome.LatencyCount);
@@ -61,7 +61,7 @@ public sealed class MultiWorkerRunTests
         });
 
         // Those on the stopped node were closed and missed what followed; the others missed nothing.
-        Assert.Equal(192, outcome.Connected);
+        Assert.True(outcome.Connected == 192, $"{outcome.Connected} of 192 connected: {string.Join("; ", outcome.Errors.Select(e => $"{e.Value}x {e.Key}"))}");
         Assert.Equal(0, outcome.PublishFailedEvents);
         Assert.False(outcome.CaughtUp);
         Assert.Equal(96, outcome.ClosedByServer);
@@ -85,6 +85,7 @@ public sealed class MultiWorkerRunTests
         Lanes = 2,
         Duration = TimeSpan.FromSeconds(2),
         Drain = TimeSpan.FromSeconds(60),
+        ConnectTimeout = TimeSpan.FromSeconds(120),
         Settle = TimeSpan.Zero,
         TopicPrefix = Unique.Id("workers"),
     };

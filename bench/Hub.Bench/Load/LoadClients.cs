@@ -13,6 +13,9 @@ internal sealed class LoadClients : IAsyncDisposable
 {
     private const int ReconnectAttempts = 5;
 
+    /// <summary>A first connect that fails (a timeout on a machine that is out of CPU, say) is tried again, and every failure counted.</summary>
+    private const int ConnectAttempts = 3;
+
     private readonly List<ILoadClient> _clients = [];
     private readonly ConcurrentBag<(string Transport, double Ms)> _connectMs = [];
     private readonly LoadErrors _errors;
@@ -61,9 +64,9 @@ internal sealed class LoadClients : IAsyncDisposable
     /// <summary>Connect times in milliseconds of every successful connect and reconnect, by transport.</summary>
     public IReadOnlyCollection<(string Transport, double Ms)> ConnectMs => _connectMs;
 
-    /// <summary>Connects every client; returns how many are connected.</summary>
+    /// <summary>Connects every client (up to three attempts each); returns how many are connected.</summary>
     public async Task<int> ConnectAllAsync(Action<int>? progress, CancellationToken cancellationToken) =>
-        await ForAllAsync(_clients, attempts: 1, progress, cancellationToken);
+        await ForAllAsync(_clients, ConnectAttempts, progress, cancellationToken);
 
     /// <summary>Drops every connected client at once, then reconnects them all with their last ids.</summary>
     public async Task<int> DropAndReconnectAllAsync(CancellationToken cancellationToken)

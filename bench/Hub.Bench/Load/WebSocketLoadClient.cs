@@ -60,6 +60,9 @@ internal sealed class WebSocketLoadClient(
 
         var connection = builder.Build();
         connection.ServerTimeout = serverTimeout;
+
+        // The handshake may take as long as any other silence from a hub under load (the client's default is 15 s).
+        connection.HandshakeTimeout = serverTimeout;
         connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), OnEvent);
         connection.Closed += error =>
         {
