@@ -3,8 +3,13 @@
 # output, in Production with auth on) and nginx with deploy/nginx/realtimehub.conf in front.
 #
 #   deploy/local-cluster.sh [--nodes N] [--keep SECONDS] [--check]
+#                           [--upstreams "HOST:PORT ..."] [--nginx-workers N] [--worker-connections N]
 #
 # Without --check it prints the addresses and keeps the cluster up for --keep seconds (default 600).
+# With --upstreams it starts only nginx, in front of hub nodes that already run (Hub.Bench --balancer).
+# nginx runs --nginx-workers worker processes (1), each allowed --worker-connections connections (4096)
+# and that many open files plus a few; a proxied connection takes two of them (client and upstream), and
+# one process may open at most the hard open-file limit (ulimit -Hn), so many connections need many workers.
 # With --check it proves the topology and exits: an SSE stream opened through nginx receives events
 # published on every node; one node is killed; the stream reconnects through nginx with its last id
 # and receives everything published after the kill, exactly once, in order.
@@ -14,11 +19,17 @@ set -euo pipefail
 nodes=3
 keep=600
 check=false
+upstreams=""
+nginx_workers=1
+worker_connections=4096
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) nodes="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
     --check) check=true; shift ;;
+    --upstreams) upstreams="$2"; shift 2 ;;
+    --nginx-workers) nginx_workers="$2"; shift 2 ;;
+    --worker-connections) worker_connections="$2"; shift 2 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
   esac
 done
@@ -43,6 +54,19 @@ wait_for() { # url, what
   echo "$2 did not come up ($1)" >&2; exit 1
 }
 
+hard_nofile="$(ulimit -Hn)"
+worker_nofile=$((worker_connections + 64))
+if [ "$hard_nofile" != unlimited ] && [ "$worker_nofile" -gt "$hard_nofile" ]; then
+  echo "--worker-connections $worker_connections needs $worker_nofile open files per nginx worker; the hard limit is $hard_nofile: use more --nginx-workers" >&2
+  exit 2
+fi
+if [ -n "$upstreams" ] && $check; then
+  echo "--check starts its own nodes; it does not go with --upstreams" >&2
+  exit 2
+fi
+
+node_ports=()
+if [ -z "$upstreams" ]; then
 echo "building Hub.Server (Release)..."
 if ! dotnet publish "$root/Hub.Server" -c Release -o "$work/hub" --nologo >"$work/publish.log" 2>&1; then
   cat "$work/publish.log" >&2
@@ -55,7 +79,6 @@ pids+=("$!")
 
 signing_key="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 api_key="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
-node_ports=()
 for i in $(seq 1 "$nodes"); do
   port="$(free_port)"
   node_ports+=("$port")
@@ -66,17 +89,24 @@ for i in $(seq 1 "$nodes"); do
     timeout "$keep" dotnet "$work/hub/Hub.Server.dll" --urls "http://127.0.0.1:$port" >"$work/node$i.log" 2>&1 &
   pids+=("$!")
 done
+fi
 
 lb_port="$(free_port)"
 mkdir -p "$work/nginx/realtimehub" "$work/nginx/logs"
 cp "$root/deploy/nginx/realtimehub.conf" "$work/nginx/realtimehub.conf"
-echo "listen 127.0.0.1:$lb_port;" >"$work/nginx/realtimehub/listen.conf"
-for port in "${node_ports[@]}"; do echo "server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"; done >"$work/nginx/realtimehub/upstreams.conf"
+# reuseport: the kernel spreads new connections evenly over the workers, each with a socket of its own.
+echo "listen 127.0.0.1:$lb_port reuseport;" >"$work/nginx/realtimehub/listen.conf"
+if [ -n "$upstreams" ]; then
+  for upstream in $upstreams; do echo "server $upstream max_fails=1 fail_timeout=5s;"; done
+else
+  for port in "${node_ports[@]}"; do echo "server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"; done
+fi >"$work/nginx/realtimehub/upstreams.conf"
 cat >"$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
+worker_processes $nginx_workers;
+worker_rlimit_nofile $worker_nofile;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/logs/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections $worker_connections; }
 http {
   access_log off;
   client_body_temp_path $work/nginx/body;
@@ -90,7 +120,11 @@ pids+=("$!")
 for port in "${node_ports[@]}"; do wait_for "http://127.0.0.1:$port/health/ready" "hub node on $port"; done
 lb="http://127.0.0.1:$lb_port"
 wait_for "$lb/health/ready" "nginx"
-echo "redis 127.0.0.1:$redis_port; nodes ${node_ports[*]}; load balancer $lb; X-Api-Key $api_key"
+if [ -n "$upstreams" ]; then
+  echo "load balancer $lb in front of $upstreams; $nginx_workers workers x $worker_connections connections"
+else
+  echo "redis 127.0.0.1:$redis_port; nodes ${node_ports[*]}; load balancer $lb; X-Api-Key $api_key"
+fi
 
 if ! $check; then
   echo "up for $keep s; Ctrl+C stops it"

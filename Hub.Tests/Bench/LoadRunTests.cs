@@ -48,7 +48,7 @@ public sealed class LoadRunTests
         var outcome = await DriveAsync(Options() with { Stalled = 3 }, [node.BaseAddress]);
 
         AssertClean(outcome);
-        Assert.Equal(40, outcome.Clients.Clients.Count);
+        Assert.Equal(40, outcome.Clients!.Clients.Count);
 
         // Ten healthy subscribers per topic: a stalled one counted too would push this past the bound.
         Assert.True(outcome.Summary.Expected <= outcome.Published * 10, $"{outcome.Summary.Expected} expected of {outcome.Published} published");
@@ -77,7 +77,7 @@ public sealed class LoadRunTests
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var outcome = await LoadRun.DriveAsync(options, nodes, null, timeout.Token);
-        await outcome.Clients.DisposeAsync();
+        await outcome.Clients!.DisposeAsync();
         return outcome;
     }
 

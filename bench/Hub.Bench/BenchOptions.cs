@@ -26,7 +26,8 @@ internal sealed record BenchOptions
           --timeout S         hard limit for the whole run, in seconds (600)
           --redis CONN        run the hub with Redis__ConnectionString=CONN; "start" starts a redis-server for
                               the run on a free loopback port (default: embedded, no Redis)
-          --protocol NAME     SignalR protocol of the WebSocket clients: messagepack or json (messagepack)
+          --protocol NAME     SignalR protocol of the WebSocket clients: messagepack, json, or mixed (half each,
+                              alternating within every topic) (messagepack)
 
         load: subscribers on /api/sse and the hub, a publisher on POST /api/events, lost/duplicate accounting
           --sse M --ws N      SSE and WebSocket subscribers (10000, 0); subscriber j of a transport follows
@@ -44,6 +45,18 @@ internal sealed record BenchOptions
                               SO_RCVBUF that stop reading once subscribed; kept out of the account, the report
                               says how many the hub closed by the end (0)
           --drain S           seconds allowed after publishing for the last events to arrive (30)
+          --workers W         spread the subscribers over W load-generator processes of their own (this binary,
+                              started by the bench), each with its own --sources addresses and its share of
+                              --concurrency; the bench publishes,
+                              coordinates them and adds up their accounts; also reports each node's
+                              connections, RSS and live heap idle before publishing (0: all in this process)
+          --balancer nginx    put nginx in front of the nodes (deploy/local-cluster.sh --upstreams); subscribers
+                              and publisher go through it (needs --workers)
+          --nginx-workers N   nginx worker processes (default: enough for 15,000 open files each)
+          --kill-node-at S    SIGKILL node 1 S seconds into publishing; its subscribers reconnect through the
+                              balancer with their last ids (needs --balancer and --nodes 2 or more)
+          --churn N           after the run, close every subscriber and open them all again, N times, and
+                              measure each node after every close (needs --workers)
           --json PATH         also write the result as JSON to PATH
           --no-build          use the existing Hub.Server/bin/Release build
           --no-gc-probe       do not load the heap probe (a startup hook) into the server
@@ -59,7 +72,8 @@ internal sealed record BenchOptions
     /// <summary>SignalR WebSocket connections.</summary>
     public int WebSockets { get; init; }
 
-    public bool MessagePack { get; init; } = true;
+    /// <summary>The SignalR protocol of the WebSocket subscribers.</summary>
+    public SignalRProtocol Protocol { get; init; } = SignalRProtocol.MessagePack;
 
     public double Rate { get; init; } = 1000;
 
@@ -76,6 +90,21 @@ internal sealed record BenchOptions
     public int Acknowledge { get; init; }
 
     public TimeSpan? StormAt { get; init; }
+
+    /// <summary>Load-generator processes; 0 runs every subscriber in this process.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>"nginx" to put the load balancer in front of the nodes; null for none.</summary>
+    public string? Balancer { get; init; }
+
+    /// <summary>nginx worker processes; 0 chooses enough for the connections.</summary>
+    public int NginxWorkers { get; init; }
+
+    /// <summary>When to SIGKILL node 1, counted from the start of publishing.</summary>
+    public TimeSpan? KillNodeAt { get; init; }
+
+    /// <summary>Close-and-reopen waves after the run.</summary>
+    public int Churn { get; init; }
 
     /// <summary>Subscribers that stop reading once subscribed (load).</summary>
     public int Stalled { get; init; }
@@ -149,9 +178,10 @@ internal sealed record BenchOptions
                 "--ws" => options with { WebSockets = Count(0) },
                 "--protocol" => Value() switch
                 {
-                    "messagepack" => options with { MessagePack = true },
-                    "json" => options with { MessagePack = false },
-                    _ => throw new ArgumentException("--protocol is messagepack or json."),
+                    "messagepack" => options with { Protocol = SignalRProtocol.MessagePack },
+                    "json" => options with { Protocol = SignalRProtocol.Json },
+                    "mixed" => options with { Protocol = SignalRProtocol.Mixed },
+                    _ => throw new ArgumentException("--protocol is messagepack, json or mixed."),
                 },
                 "--rate" => options with { Rate = double.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--duration" => options with { Duration = Seconds() },
@@ -161,6 +191,11 @@ internal sealed record BenchOptions
                 "--acknowledge" => options with { Acknowledge = Count(0) },
                 "--storm-at" => options with { StormAt = Seconds() },
                 "--stalled" => options with { Stalled = Count(0) },
+                "--workers" => options with { Workers = Count(1) },
+                "--balancer" => Value() is "nginx" ? options with { Balancer = args[i] } : throw new ArgumentException("--balancer is nginx."),
+                "--nginx-workers" => options with { NginxWorkers = Count(1) },
+                "--kill-node-at" => options with { KillNodeAt = Seconds() },
+                "--churn" => options with { Churn = Count(1) },
                 "--drain" => options with { Drain = Seconds() },
                 "--topics" => options with { Topics = Count(1) },
                 "--route" => options with { Route = Value() },
@@ -186,6 +221,26 @@ internal sealed record BenchOptions
         }
 
         _ = options.RouteTemplate;
+        if (options.Workers == 0 && (options.Balancer is not null || options.Churn > 0))
+        {
+            throw new ArgumentException("--balancer and --churn need --workers.");
+        }
+
+        if (options.Workers > 0 && (options.Scenario != "load" || options.Stalled > 0))
+        {
+            throw new ArgumentException("--workers runs the load scenario, without --stalled.");
+        }
+
+        if (options.KillNodeAt is not null && options.Churn > 0)
+        {
+            throw new ArgumentException("--kill-node-at and --churn go in separate runs.");
+        }
+
+        if (options.KillNodeAt is not null && (options.Balancer is null || options.Nodes < 2))
+        {
+            throw new ArgumentException("--kill-node-at needs --balancer nginx and --nodes 2 or more, so the node's subscribers have somewhere to go.");
+        }
+
         if (options.Nodes > 1 && options.Redis is null)
         {
             throw new ArgumentException("--nodes above 1 needs Redis: --redis start, or --redis CONN.");
@@ -225,4 +280,17 @@ internal sealed record BenchOptions
 
         throw new ArgumentException("RealtimeHub.sln not found above the current directory; pass --repo.");
     }
+}
+
+/// <summary>The SignalR protocol the WebSocket subscribers speak.</summary>
+internal enum SignalRProtocol
+{
+    /// <summary>MessagePack with the hub's options.</summary>
+    MessagePack,
+
+    /// <summary>JSON.</summary>
+    Json,
+
+    /// <summary>Half MessagePack, half JSON, alternating within every topic.</summary>
+    Mixed,
 }

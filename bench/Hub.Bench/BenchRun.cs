@@ -123,7 +123,7 @@ internal static class BenchRun
         var invoker = new HttpMessageInvoker(LoopbackClient.CreateHandler(sources, options.ConnectTimeout));
         var errors = new LoadErrors();
         var subscribers = new SubscriberFactory(
-            null!, invoker, options.MessagePack, options.ConnectTimeout, new LoadAccounting(options.Topics), errors, SubscriberFactory.DefaultServerTimeout);
+            null!, invoker, options.Protocol, options.ConnectTimeout, new LoadAccounting(options.Topics), errors, SubscriberFactory.DefaultServerTimeout);
         var clients = new LoadClients(
             [server.BaseAddress], new TopicNames("idle", options.Topics), 0, options.WebSockets, subscribers.Create, options.Concurrency, errors);
         var step = Math.Max(options.WebSockets / 10, 1);
@@ -143,7 +143,7 @@ internal static class BenchRun
         return new WebSocketPhase
         {
             Clients = clients,
-            Protocol = options.MessagePack ? "messagepack" : "json",
+            Protocol = options.Protocol.ToString().ToLowerInvariant(),
             Asked = options.WebSockets,
             Opened = opened,
             Errors = errors.ByCategory,

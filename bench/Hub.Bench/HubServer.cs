@@ -15,6 +15,7 @@ internal sealed class HubServer : IAsyncDisposable
 {
     private const int KeptOutputLines = 40;
 
+    private bool _killed;
     private readonly Process _wrapper;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -26,6 +27,14 @@ internal sealed class HubServer : IAsyncDisposable
     }
 
     /// <summary>The server's own process id (the child of <c>timeout</c>).</summary>
+    /// <summary>
+    /// The settings a node under the bench runs with: one anonymous load generator on a few addresses is many
+    /// organisations' worth of traffic, so the rate limits and per-user quotas are raised out of its way.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RaisedLimits { get; } =
+        new[] { "PublishPerSecond", "PublishBurst", "ConnectionsPerSecond", "ConnectionsBurst", "MaxConnectionsPerUser" }
+            .ToDictionary(limit => $"Limits:{limit}", _ => "1000000");
+
     public int Pid { get; }
 
     /// <summary>Where the server listens.</summary>
@@ -81,10 +90,9 @@ internal sealed class HubServer : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
 
-        // One anonymous load generator on a few addresses is many organisations' worth of traffic.
-        foreach (var limit in new[] { "PublishPerSecond", "PublishBurst", "ConnectionsPerSecond", "ConnectionsBurst", "MaxConnectionsPerUser" })
+        foreach (var (name, value) in RaisedLimits)
         {
-            start.Environment[$"Limits__{limit}"] = "1000000";
+            start.Environment[name.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         start.Environment["Demo__Enabled"] = "false";
@@ -134,13 +142,20 @@ internal sealed class HubServer : IAsyncDisposable
     public long ReadRss() => ReadStatus("VmRSS:") * 1024;
 
     /// <summary>CPU time the server has used so far (user and system), in seconds.</summary>
-    public double ReadCpuSeconds()
+    public double ReadCpuSeconds() => ProcStat.CpuSeconds(Pid);
+
+    /// <summary>False once <see cref="Kill"/> ran or the server ended.</summary>
+    public bool Alive => !_killed && !_wrapper.HasExited;
+
+    /// <summary>Ends the server at once (SIGKILL), as a crash or an OOM kill would.</summary>
+    public void Kill()
     {
-        // "pid (comm) state ppid ...": utime and stime are fields 14 and 15, in clock ticks (100 per second).
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        _killed = true;
+        Native.Signal(Pid, Native.SigKill);
     }
+
+    /// <summary>The server's open files (sockets included): its connections, plus a few dozen of its own.</summary>
+    public int ReadOpenFiles() => Directory.GetFiles($"/proc/{Pid}/fd").Length;
 
     /// <summary>The number of threads in the server.</summary>
     public long ReadThreads() => ReadStatus("Threads:");
@@ -205,7 +220,7 @@ internal sealed class HubServer : IAsyncDisposable
         {
             foreach (var directory in Directory.EnumerateDirectories("/proc"))
             {
-                if (int.TryParse(Path.GetFileName(directory), out var pid) && ParentOf(pid) == parent.Id)
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && ProcStat.ParentOf(pid) == parent.Id)
                 {
                     return pid;
                 }
@@ -215,21 +230,6 @@ internal sealed class HubServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException("The hub process did not appear under timeout.");
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return -1;
-        }
     }
 
     private async Task WaitUntilLiveAsync(CancellationToken cancellationToken)

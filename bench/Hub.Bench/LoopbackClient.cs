@@ -13,9 +13,16 @@ internal static class LoopbackClient
     private const int IpProtocolLevel = 0;
     private const int IpBindAddressNoPort = 24;
 
-    /// <summary>The source addresses 127.0.0.1 .. 127.0.0.<paramref name="count"/>.</summary>
-    public static IPAddress[] SourceAddresses(int count) =>
-        [.. Enumerable.Range(1, count).Select(i => new IPAddress([127, 0, (byte)(i >> 8), (byte)(i & 0xFF)]))];
+    /// <summary>
+    /// <paramref name="count"/> source addresses from the <paramref name="first"/>th on: 127.0.0.1, 127.0.0.2, ...,
+    /// 127.0.0.254, 127.0.1.1, ... (addresses ending in 0 or 255 are left out).
+    /// </summary>
+    public static IPAddress[] SourceAddresses(int count, int first = 1) =>
+        [.. Enumerable.Range(0, int.MaxValue)
+            .Where(i => i % 256 is not (0 or 255))
+            .Skip(first - 1)
+            .Take(count)
+            .Select(i => new IPAddress([127, 0, (byte)(i >> 8), (byte)(i & 0xFF)]))];
 
     /// <summary>A client with one HTTP/1.1 connection per request, bound round-robin to <paramref name="sources"/>.</summary>
     public static HttpClient Create(IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout) =>

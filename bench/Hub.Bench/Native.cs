@@ -8,6 +8,9 @@ internal static partial class Native
     /// <summary>SIGTERM: asks a process to stop.</summary>
     public const int SigTerm = 15;
 
+    /// <summary>SIGKILL: ends a process at once.</summary>
+    public const int SigKill = 9;
+
     private const int RlimitNofile = 7;
 
     /// <summary>Raises this process's open-file limit (inherited by the server it starts) and returns it.</summary>

@@ -1,10 +1,17 @@
 using System.Globalization;
 using RealtimeHub.Bench;
 using RealtimeHub.Bench.Load;
+using RealtimeHub.Bench.Workers;
 
 // Figures print the same whatever the machine's locale.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+if (args is [LoadWorker.Flag, var plan])
+{
+    // One of the load-generator processes of a --workers run; the coordinator reads its standard output.
+    return await LoadWorker.RunAsync(plan, CancellationToken.None);
+}
 
 BenchOptions? options;
 try

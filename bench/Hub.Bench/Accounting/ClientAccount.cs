@@ -22,6 +22,9 @@ internal sealed class ClientAccount(int topic, LoadAccounting owner)
     /// <summary>True while dropped and not yet caught up again.</summary>
     public bool Recovering => Interlocked.Read(ref _recoverTarget) >= 0 && Interlocked.Read(ref _recoveredAt) == 0;
 
+    /// <summary>When it caught up after its last drop (<see cref="Stopwatch"/> timestamp, the same clock in every process); 0 if not.</summary>
+    public long RecoveredAt => Interlocked.Read(ref _recoveredAt);
+
     /// <summary>From the drop to caught up; null if never dropped or not recovered.</summary>
     public TimeSpan? RecoveryTime => Interlocked.Read(ref _recoveredAt) is var at and > 0 ? Stopwatch.GetElapsedTime(_droppedAt, at) : null;
 

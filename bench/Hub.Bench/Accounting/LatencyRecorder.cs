@@ -36,6 +36,11 @@ internal sealed class LatencyRecorder
             : FineBuckets + (int)Math.Min((micros - FineLimitMicros) / CoarseStepMicros, CoarseBuckets);
         Interlocked.Increment(ref _buckets[bucket]);
         Interlocked.Increment(ref _count);
+        RaiseMax(micros);
+    }
+
+    private void RaiseMax(long micros)
+    {
         var max = Interlocked.Read(ref _maxMicros);
         while (micros > max)
         {
@@ -47,6 +52,33 @@ internal sealed class LatencyRecorder
 
             max = seen;
         }
+    }
+
+    /// <summary>The recorded samples as counts per bucket (empty buckets left out), to be merged elsewhere.</summary>
+    public LatencyHistogram Export()
+    {
+        var buckets = new Dictionary<int, long>();
+        for (var i = 0; i < _buckets.Length; i++)
+        {
+            if (Interlocked.Read(ref _buckets[i]) is var n and > 0)
+            {
+                buckets[i] = n;
+            }
+        }
+
+        return new LatencyHistogram(buckets, Interlocked.Read(ref _maxMicros));
+    }
+
+    /// <summary>Adds another recorder's samples: percentiles of the merged buckets are those of all samples together.</summary>
+    public void Merge(LatencyHistogram histogram)
+    {
+        foreach (var (bucket, count) in histogram.Buckets)
+        {
+            Interlocked.Add(ref _buckets[bucket], count);
+            Interlocked.Add(ref _count, count);
+        }
+
+        RaiseMax(histogram.MaxMicros);
     }
 
     /// <summary>The largest latency recorded, in milliseconds.</summary>
@@ -78,3 +110,8 @@ internal sealed class LatencyRecorder
         return MaxMs;
     }
 }
+
+/// <summary>A <see cref="LatencyRecorder"/>'s samples in transit: count per bucket index, and the largest latency.</summary>
+/// <param name="Buckets">Samples per bucket index; empty buckets are left out.</param>
+/// <param name="MaxMicros">The largest latency recorded, in microseconds.</param>
+internal sealed record LatencyHistogram(IReadOnlyDictionary<int, long> Buckets, long MaxMicros);

@@ -1,7 +1,8 @@
 namespace RealtimeHub.Bench.Accounting;
 
 /// <summary>The whole run's account: the publisher's log, every client's ledger and the latencies.</summary>
-internal sealed class LoadAccounting(int topics)
+/// <param name="published">The publisher's log: this process's own, or one shared with the publishing process.</param>
+internal sealed class LoadAccounting(PublishLog published)
 {
     private readonly List<ClientAccount> _clients = [];
     private long _received;
@@ -9,7 +10,13 @@ internal sealed class LoadAccounting(int topics)
     private long _outOfOrder;
     private long _overlaps;
 
-    public PublishLog Published { get; } = new(topics);
+    /// <summary>An account with a publish log of its own over <paramref name="topics"/> topics.</summary>
+    public LoadAccounting(int topics)
+        : this(new PublishLog(topics))
+    {
+    }
+
+    public PublishLog Published { get; } = published;
 
     public LatencyRecorder Latency { get; } = new();
 
@@ -96,4 +103,14 @@ internal sealed class LoadAccounting(int topics)
 /// <param name="ResumeOverlaps">Events a SignalR client got both in <c>Subscribe</c>'s result and live, and dropped by id as the contract says.</param>
 internal sealed record AccountSummary(
     long Expected, long Delivered, long Lost, long ClientsWithLoss, long Duplicates, long OutOfOrder, long Received, long NeverSubscribed,
-    long ResumeOverlaps = 0);
+    long ResumeOverlaps = 0)
+{
+    /// <summary>Nothing yet: the start of a sum.</summary>
+    public static readonly AccountSummary Zero = new(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>The account of two disjoint sets of clients together.</summary>
+    public AccountSummary Plus(AccountSummary other) => new(
+        Expected + other.Expected, Delivered + other.Delivered, Lost + other.Lost, ClientsWithLoss + other.ClientsWithLoss,
+        Duplicates + other.Duplicates, OutOfOrder + other.OutOfOrder, Received + other.Received, NeverSubscribed + other.NeverSubscribed,
+        ResumeOverlaps + other.ResumeOverlaps);
+}

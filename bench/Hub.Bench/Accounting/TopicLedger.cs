@@ -156,5 +156,14 @@ internal sealed class TopicLedger
         }
     }
 
+    /// <summary>The ranges skipped below the highest number seen, as "from-to,from-to"; empty when none.</summary>
+    public string DescribeGaps()
+    {
+        lock (_gate)
+        {
+            return string.Join(",", _gaps.Select(g => $"{g.From}-{g.To}"));
+        }
+    }
+
     private static long Count(long from, long to) => Math.Max(0, to - from + 1);
 }

@@ -16,6 +16,9 @@ internal interface ILoadClient : IAsyncDisposable
     /// <summary>Connects and subscribes; after a drop, resumes from <see cref="ClientAccount.LastEventId"/>.</summary>
     Task ConnectAsync(CancellationToken cancellationToken);
 
+    /// <summary>Raised when the connection ends without the bench dropping or closing it (after it is counted in <see cref="LoadErrors"/>).</summary>
+    event Action<ILoadClient>? ClosedByServer;
+
     /// <summary>Drops the connection at once, without a goodbye, as a network failure would.</summary>
     void Drop();
 }

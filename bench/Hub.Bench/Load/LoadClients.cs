@@ -13,17 +13,29 @@ internal sealed class LoadClients : IAsyncDisposable
 {
     private const int ReconnectAttempts = 5;
 
+    /// <summary>A first connect that fails (a timeout on a machine that is out of CPU, say) is tried again, and every failure counted.</summary>
+    private const int ConnectAttempts = 3;
+
     private readonly List<ILoadClient> _clients = [];
     private readonly ConcurrentBag<(string Transport, double Ms)> _connectMs = [];
     private readonly LoadErrors _errors;
     private readonly int _concurrency;
+    private readonly SemaphoreSlim _resuming;
+    private readonly CancellationTokenSource _closing = new();
+    private long _resumed;
 
     /// <summary>Places the subscribers over topics and nodes and has <paramref name="create"/> make each one.</summary>
+    /// <param name="followDrops">
+    /// Reconnect a subscriber with its last id as soon as the hub (or the balancer in front of it) ends its
+    /// connection, as a browser's EventSource or a reconnecting client would; the account sees it as a drop.
+    /// </param>
     public LoadClients(
-        IReadOnlyList<Uri> nodes, TopicNames topics, int sse, int webSockets, Func<SubscriberPlace, ILoadClient> create, int concurrency, LoadErrors errors)
+        IReadOnlyList<Uri> nodes, TopicNames topics, int sse, int webSockets, Func<SubscriberPlace, ILoadClient> create, int concurrency, LoadErrors errors,
+        bool followDrops = false)
     {
         _errors = errors;
         _concurrency = concurrency;
+        _resuming = new SemaphoreSlim(concurrency);
         var total = sse + webSockets;
         int sseMade = 0, webSocketsMade = 0;
         for (var i = 0; i < total; i++)
@@ -33,18 +45,28 @@ internal sealed class LoadClients : IAsyncDisposable
             var isSse = (long)(i + 1) * sse / total > (long)i * sse / total;
             var j = isSse ? sseMade++ : webSocketsMade++;
             var topic = j % topics.Count;
-            _clients.Add(create(new SubscriberPlace(isSse, nodes[j / topics.Count % nodes.Count], topic, topics[topic])));
+            var round = j / topics.Count;
+            var client = create(new SubscriberPlace(isSse, nodes[round % nodes.Count], topic, topics[topic], (j + round) % 2 == 1));
+            if (followDrops)
+            {
+                client.ClosedByServer += closed => _ = ResumeAsync(closed);
+            }
+
+            _clients.Add(client);
         }
     }
+
+    /// <summary>Subscribers that reconnected on their own after the hub ended their connection (with <c>followDrops</c>).</summary>
+    public long Resumed => Interlocked.Read(ref _resumed);
 
     public IReadOnlyList<ILoadClient> Clients => _clients;
 
     /// <summary>Connect times in milliseconds of every successful connect and reconnect, by transport.</summary>
     public IReadOnlyCollection<(string Transport, double Ms)> ConnectMs => _connectMs;
 
-    /// <summary>Connects every client; returns how many are connected.</summary>
+    /// <summary>Connects every client (up to three attempts each); returns how many are connected.</summary>
     public async Task<int> ConnectAllAsync(Action<int>? progress, CancellationToken cancellationToken) =>
-        await ForAllAsync(_clients, attempts: 1, progress, cancellationToken);
+        await ForAllAsync(_clients, ConnectAttempts, progress, cancellationToken);
 
     /// <summary>Drops every connected client at once, then reconnects them all with their last ids.</summary>
     public async Task<int> DropAndReconnectAllAsync(CancellationToken cancellationToken)
@@ -61,6 +83,7 @@ internal sealed class LoadClients : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync();
         using var gate = new SemaphoreSlim(_concurrency);
         await Task.WhenAll(_clients.Select(async client =>
         {
@@ -80,9 +103,28 @@ internal sealed class LoadClients : IAsyncDisposable
         }));
     }
 
-    private async Task<int> ForAllAsync(IReadOnlyList<ILoadClient> clients, int attempts, Action<int>? progress, CancellationToken cancellationToken)
+    /// <summary>Reconnects one subscriber whose connection the other side ended, with its last id, a few attempts at most.</summary>
+    private async Task ResumeAsync(ILoadClient client)
     {
-        using var gate = new SemaphoreSlim(_concurrency);
+        client.Account.Dropped(Stopwatch.GetTimestamp());
+        try
+        {
+            if (await ForAllAsync([client], ReconnectAttempts, null, _closing.Token, _resuming) == 1)
+            {
+                Interlocked.Increment(ref _resumed);
+            }
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            // The run is over.
+        }
+    }
+
+    private async Task<int> ForAllAsync(
+        IReadOnlyList<ILoadClient> clients, int attempts, Action<int>? progress, CancellationToken cancellationToken, SemaphoreSlim? shared = null)
+    {
+        using var own = shared is null ? new SemaphoreSlim(_concurrency) : null;
+        var gate = shared ?? own!;
         var connected = 0;
         var done = 0;
         await Task.WhenAll(clients.Select(async client =>
@@ -139,7 +181,8 @@ internal sealed class LoadClients : IAsyncDisposable
 /// <param name="Node">The hub node it connects to.</param>
 /// <param name="Topic">The topic's number, 0 .. topics - 1.</param>
 /// <param name="TopicName">The topic, <c>merchant:&lt;prefix&gt;-&lt;n&gt;</c>.</param>
-internal sealed record SubscriberPlace(bool IsSse, Uri Node, int Topic, string TopicName)
+/// <param name="Alternate">True for every other subscriber of its transport, and for half of each topic's: where a choice alternates.</param>
+internal sealed record SubscriberPlace(bool IsSse, Uri Node, int Topic, string TopicName, bool Alternate = false)
 {
     /// <summary>The SSE route for the topic: <c>/api/sse?topic=T</c>.</summary>
     public Uri SseUri => new(Node, $"/api/sse?topic={Uri.EscapeDataString(TopicName)}");

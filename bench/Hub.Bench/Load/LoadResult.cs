@@ -3,14 +3,16 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RealtimeHub.Bench.Accounting;
+using RealtimeHub.Bench.Workers;
 
 namespace RealtimeHub.Bench.Load;
 
 /// <summary>What the subscribers and the publisher saw in one load run.</summary>
 internal sealed record LoadOutcome
 {
+    /// <summary>The subscribers, still open, when they ran in this process; null when workers ran them.</summary>
     [JsonIgnore]
-    public LoadClients Clients { get; init; } = null!;
+    public LoadClients? Clients { get; init; }
 
     public required int Connected { get; init; }
 
@@ -31,8 +33,29 @@ internal sealed record LoadOutcome
     /// <summary>CPU time the hub nodes used while publishing went on (0 for nodes that are not the bench's processes).</summary>
     public required double ServerCpuSeconds { get; init; }
 
-    /// <summary>CPU time the bench itself used meanwhile.</summary>
+    /// <summary>CPU time the bench (and its workers) used meanwhile.</summary>
     public required double BenchCpuSeconds { get; init; }
+
+    /// <summary>With workers: the coordinating bench's own part of <see cref="BenchCpuSeconds"/>, mostly the publisher.</summary>
+    public double? PublisherCpuSeconds { get; init; }
+
+    /// <summary>With workers: their part of <see cref="BenchCpuSeconds"/>.</summary>
+    public double? GeneratorCpuSeconds { get; init; }
+
+    /// <summary>Subscribers that reconnected on their own after the hub or the balancer ended their connection.</summary>
+    public long Resumed { get; init; }
+
+    /// <summary>With workers: each one's figures, which add up to the run's.</summary>
+    public IReadOnlyList<WorkerFigures>? Workers { get; init; }
+
+    /// <summary>With workers: each node before and once all were connected, idle.</summary>
+    public IReadOnlyList<NodeFigures>? Nodes { get; init; }
+
+    /// <summary>Node 1 killed while publishing (<c>--kill-node-at</c>).</summary>
+    public KillOutcome? Kill { get; init; }
+
+    /// <summary>Close-and-reopen waves after the run (<c>--churn</c>).</summary>
+    public IReadOnlyList<ChurnWave>? Churn { get; init; }
 
     public required double DrainSeconds { get; init; }
 
@@ -97,6 +120,12 @@ internal sealed record LoadResult
 
     public required int Nodes { get; init; }
 
+    /// <summary>Load-generator processes; 0 when the bench ran every subscriber itself.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>The load balancer in front of the nodes; null when the subscribers connected to the nodes.</summary>
+    public string? Balancer { get; init; }
+
     public required string? Redis { get; init; }
 
     /// <summary>Replicas the bench started for its redis-server.</summary>
@@ -128,11 +157,12 @@ internal sealed record LoadResult
     public required ServerMetrics? ServerMetrics { get; init; }
 
     /// <summary>Each node after the run: RSS, then the live heap after a forced full collection.</summary>
-    public required IReadOnlyList<ServerSnapshot> ServerAfter { get; init; }
+    public required IReadOnlyList<ServerSnapshot?> ServerAfter { get; init; }
 
     /// <summary>True when every subscriber saw every event it had to, once and in order, and nothing failed.</summary>
     public bool Clean => Outcome.Summary is { Lost: 0, Duplicates: 0, OutOfOrder: 0 }
-        && Outcome.PublishFailedEvents == 0 && Outcome.Connected == Sse + WebSockets && Outcome.ClosedByServer == 0;
+        && Outcome.PublishFailedEvents == 0 && Outcome.Connected == Sse + WebSockets && Outcome.ClosedByServer == Outcome.Resumed
+        && (Outcome.Kill is null || Outcome.CaughtUp);
 
     public string ToTable()
     {
@@ -143,6 +173,7 @@ internal sealed record LoadResult
             ("machine", $"{Machine.Processors} cores, {Mib(Machine.MemoryBytes)}, Linux {Machine.Kernel}, SDK {Machine.DotnetSdk}, load average {Machine.LoadAverage} at start (load generator and hub share the cores)"),
             ("Hub.Server source", Source),
             ("nodes / backplane", $"{Nodes} / {(Redis is null ? "embedded (no Redis)" : $"Redis {Redis}, {Replicas} replica(s), ReplicasToAcknowledge {Acknowledge}")}"),
+            ("load generators / balancer", $"{(Workers == 0 ? "the bench itself" : $"{Workers} worker processes")} / {Balancer ?? "none: subscribers connect to the nodes"}"),
             ("subscribers", $"{Sse} SSE + {WebSockets} WebSocket ({Protocol}) = {Sse + WebSockets} over {Topics} topics, {Sources} source addresses"),
             ("open-file limit (soft/hard)", $"{OpenFileLimit} / {OpenFileHardLimit}"),
             ("connected", $"{o.Connected} in {o.RampSeconds:0.0} s"),
@@ -163,8 +194,44 @@ internal sealed record LoadResult
             ("**lost / duplicated / out of order**", $"**{s.Lost} / {s.Duplicates} / {s.OutOfOrder}**{(s.ClientsWithLoss > 0 ? $" ({s.ClientsWithLoss} subscribers missed events)" : "")}"),
             ("resume overlaps dropped by id (SignalR, allowed)", $"{s.ResumeOverlaps}"),
             ("errors", o.Errors.Count == 0 ? "0" : string.Join("; ", o.Errors.Select(e => $"{e.Value}× {e.Key}"))),
-            ("closed by the server", $"{o.ClosedByServer}"),
+            ("closed by the server / of them resumed on their own", $"{o.ClosedByServer} / {o.Resumed}"),
         ]);
+        if (o.GeneratorCpuSeconds is { } generators)
+        {
+            rows.Add(("CPU while publishing: publisher / workers", $"{o.PublisherCpuSeconds:0.0} s / {generators:0.0} s ({generators / Math.Max(o.PublishSeconds, 0.001) * 100:0} % of a core)"));
+        }
+
+        foreach (var w in o.Workers ?? [])
+        {
+            rows.Add(($"worker {w.Index + 1}: connected / expected / delivered / lost / dup / ooo", $"{w.Connected} of {w.Subscribers} / {w.Summary.Expected} / {w.Summary.Delivered} / {w.Summary.Lost} / {w.Summary.Duplicates} / {w.Summary.OutOfOrder}; {w.LatencySamples} latency samples; CPU {w.CpuSeconds:0.0} s; RSS {Mib(w.RssConnected)} connected, {Mib(w.RssEnd)} at the end"));
+        }
+
+        foreach (var node in o.Nodes ?? [])
+        {
+            rows.Add(($"**node {node.Node} idle: connections / RSS / live heap, per connection**", $"{node.Connections} / {Mib(node.Idle.Snapshot.Rss)} ({node.RssPerConnection / 1024:0.0} KiB) / {(node.Idle.Snapshot.Gc is { } gc ? $"{Mib(gc.LiveAfterCollect)} ({node.LiveHeapPerConnection / 1024:0.0} KiB)" : "not probed")}; CPU while publishing {node.CpuSeconds:0.0} s"));
+        }
+
+        if (o.Nodes is { Count: > 0 } nodes)
+        {
+            var connections = nodes.Sum(n => n.Connections);
+            var rss = nodes.Sum(n => n.Idle.Snapshot.Rss - n.Before.Snapshot.Rss);
+            var live = nodes.All(n => n.LiveHeapPerConnection is not null) ? nodes.Sum(n => n.Idle.Snapshot.Gc!.LiveAfterCollect - n.Before.Snapshot.Gc!.LiveAfterCollect) : (long?)null;
+            rows.Add(("**all nodes idle: connections / RSS / live heap, per connection**", $"**{connections} / {Mib(nodes.Sum(n => n.Idle.Snapshot.Rss))} ({rss / Math.Max(connections, 1) / 1024.0:0.0} KiB) / {(live is { } l ? $"{Mib(nodes.Sum(n => n.Idle.Snapshot.Gc!.LiveAfterCollect))} ({l / Math.Max(connections, 1) / 1024.0:0.0} KiB)" : "not probed")}**"));
+        }
+
+        if (o.Kill is { } kill)
+        {
+            rows.Add(("node killed (SIGKILL) / its connections", $"{kill.Node} / {kill.Connections}"));
+            rows.Add(("after the kill: closed / resumed through the balancer / caught up", $"{kill.ClosedByServer} / {kill.Resumed} / {kill.Recovered}"));
+            rows.Add(("**after the kill: all caught up after**", kill.SecondsUntilCaughtUp is { } seconds ? $"**{seconds:0.0} s**" : "**never**"));
+        }
+
+        foreach (var wave in o.Churn ?? [])
+        {
+            rows.Add(($"**churn wave {wave.Wave}: closed → RSS / live heap (all nodes)**", $"**{Mib(wave.AfterClose.Sum(n => n.Snapshot.Rss))} / {LiveHeap(wave.AfterClose)}** (closed in {wave.CloseSeconds:0.0} s)"));
+            rows.Add(($"churn wave {wave.Wave}: reopened → RSS / live heap (all nodes)", $"{wave.Reopened} in {wave.OpenSeconds:0.0} s → {Mib(wave.AfterOpen.Sum(n => n.Snapshot.Rss))} / {LiveHeap(wave.AfterOpen)}"));
+        }
+
         if (o.Storm is { } storm)
         {
             rows.Add(("storm: dropped / reconnected / caught up", $"{storm.Dropped} / {storm.Reconnected} / {storm.Recovered}"));
@@ -181,8 +248,9 @@ internal sealed record LoadResult
         rows.Add(("server RSS connected → peak (all nodes)", $"{Mib(o.RssConnected)} → {Mib(o.RssPeak)}"));
         for (var n = 0; n < ServerAfter.Count; n++)
         {
-            var after = ServerAfter[n];
-            rows.Add(($"node {n + 1} after: RSS / live managed heap", $"{Mib(after.Rss)} / {(after.Gc is { } gc ? Mib(gc.LiveAfterCollect) : "not probed")}"));
+            rows.Add(($"node {n + 1} after: RSS / live managed heap", ServerAfter[n] is { } after
+                ? $"{Mib(after.Rss)} / {(after.Gc is { } gc ? Mib(gc.LiveAfterCollect) : "not probed")}"
+                : "killed"));
         }
 
         if (ServerMetrics is { } m)
@@ -208,6 +276,9 @@ internal sealed record LoadResult
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, ReportJson.Options);
+
+    private static string LiveHeap(IReadOnlyList<NodeState> nodes) =>
+        nodes.All(n => n.Snapshot.Gc is not null) ? Mib(nodes.Sum(n => n.Snapshot.Gc!.LiveAfterCollect)) : "not probed";
 
     private static string Kib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB");
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Diagnostics;
 using RealtimeHub.Bench.Accounting;
+using RealtimeHub.Bench.Workers;
 
 namespace RealtimeHub.Bench.Load;
 
@@ -20,14 +21,19 @@ internal static class LoadRun
         var machine = await MachineInfo.ReadAsync(cancellationToken);
         var source = options.Source ?? await HubServer.DescribeSourceAsync(repo, cancellationToken);
         var clients = options.Connections + options.WebSockets + options.Stalled;
-        var needed = (ulong)(clients + SpareFileDescriptors);
+
+        // With workers, the most any one process holds: a worker's share, or a node's (nginx's workers check their own).
+        var perProcess = options.Workers == 0
+            ? clients
+            : Math.Max(Share(clients, options.Workers), options.Balancer is null ? Share(clients, options.Nodes) : Share(clients, options.Nodes) * 5 / 4);
+        var needed = (ulong)(perProcess + SpareFileDescriptors);
         var (soft, hard) = Native.RaiseOpenFileLimit(needed);
         Progress($"open-file limit {soft} (hard {hard}), inherited by the servers");
         if (soft < needed)
         {
             throw new InvalidOperationException(
-                $"{clients} subscribers need about {needed} open files in the bench, but the hard limit is {hard}. " +
-                $"Raise it (ulimit -Hn, or the container's nofile limit) or ask for at most {soft - SpareFileDescriptors} subscribers.");
+                $"{clients} subscribers need about {needed} open files in one process, but the hard limit is {hard}. " +
+                $"Raise it (ulimit -Hn, or the container's nofile limit), spread them over more --workers and --nodes, or ask for fewer.");
         }
 
         if (options.Build)
@@ -79,7 +85,16 @@ internal static class LoadRun
                 Progress($"hub node {n + 1} pid {server.Pid} on {server.BaseAddress}");
             }
 
-            return await RunAgainstAsync(options, arguments, machine, source, redisVersion, soft, hard, servers, probes, cancellationToken);
+            await using var balancer = options.Balancer is null
+                ? null
+                : await NginxBalancer.StartAsync(
+                    repo, [.. servers.Select(s => s.BaseAddress)], options.NginxWorkers > 0 ? options.NginxWorkers : NginxBalancer.WorkersFor(clients), lifetime, cancellationToken);
+            if (balancer is not null)
+            {
+                Progress($"nginx on {balancer.Address} with {balancer.Workers} workers");
+            }
+
+            return await RunAgainstAsync(options, arguments, machine, source, redisVersion, soft, hard, servers, probes, balancer, cancellationToken);
         }
         finally
         {
@@ -105,32 +120,51 @@ internal static class LoadRun
 
     private static async Task<LoadResult> RunAgainstAsync(
         BenchOptions options, string arguments, MachineInfo machine, string source, string? redisVersion, ulong soft, ulong hard,
-        List<HubServer> servers, List<GcProbe> probes, CancellationToken cancellationToken)
+        List<HubServer> servers, List<GcProbe> probes, NginxBalancer? balancer, CancellationToken cancellationToken)
     {
         var nodes = servers.Select(s => s.BaseAddress).ToList();
-        var outcome = await DriveAsync(options, nodes, servers, cancellationToken);
+        var outcome = options.Workers > 0
+            ? await MultiWorkerRun.DriveAsync(
+                options,
+                balancer is null ? nodes : [balancer.Address],
 
+                // A batch posted through the balancer to the node being killed may or may not have been stored, and the
+                // account could not tell which: with --kill-node-at the publisher posts straight to the other nodes.
+                options.KillNodeAt is null ? null : nodes[1..],
+                servers,
+                probes,
+                cancellationToken)
+            : await DriveAsync(options, nodes, servers, cancellationToken);
+
+        // A node killed on purpose (--kill-node-at) has nothing left to read.
+        var alive = Enumerable.Range(0, servers.Count).Where(n => servers[n].Alive).ToList();
         var scrape = new HttpClient();
-        var metrics = ServerMetrics.Add(await Task.WhenAll(nodes.Select(node => ServerMetrics.ScrapeAsync(scrape, node, cancellationToken))));
-        var snapshots = new List<ServerSnapshot>();
+        var metrics = ServerMetrics.Add(await Task.WhenAll(alive.Select(n => ServerMetrics.ScrapeAsync(scrape, nodes[n], cancellationToken))));
+        var snapshots = new List<ServerSnapshot?>();
         for (var n = 0; n < servers.Count; n++)
         {
-            snapshots.Add(await ServerSnapshot.TakeAsync(servers[n], probes.Count > n ? probes[n] : null, cancellationToken));
+            snapshots.Add(alive.Contains(n) ? await ServerSnapshot.TakeAsync(servers[n], probes.Count > n ? probes[n] : null, cancellationToken) : null);
         }
 
-        await outcome.Clients.DisposeAsync();
+        if (outcome.Clients is not null)
+        {
+            await outcome.Clients.DisposeAsync();
+        }
+
         return new LoadResult
         {
             Machine = machine,
             Arguments = arguments,
             Source = source,
             Nodes = servers.Count,
+            Workers = options.Workers,
+            Balancer = balancer is null ? null : $"nginx ({balancer.Workers} workers, deploy/nginx/realtimehub.conf) on {balancer.Address}",
             Redis = redisVersion,
             Replicas = options.Replicas,
             Acknowledge = options.Acknowledge,
             OpenFileLimit = soft,
             OpenFileHardLimit = hard,
-            Protocol = options.MessagePack ? "messagepack" : "json",
+            Protocol = options.Protocol.ToString().ToLowerInvariant(),
             Sse = options.Connections,
             WebSockets = options.WebSockets,
             Topics = options.Topics,
@@ -160,7 +194,7 @@ internal static class LoadRun
         var accounting = new LoadAccounting(options.Topics);
         var errors = new LoadErrors();
         var subscribers = new SubscriberFactory(
-            sseHttp, invoker, options.MessagePack, options.ConnectTimeout, accounting, errors, SubscriberFactory.DefaultServerTimeout);
+            sseHttp, invoker, options.Protocol, options.ConnectTimeout, accounting, errors, SubscriberFactory.DefaultServerTimeout);
         var clients = new LoadClients(nodes, topics, options.Connections, options.WebSockets, subscribers.Create, options.Concurrency, errors);
         await using var stalled = options.Stalled > 0
             ? new StalledSubscribers(nodes, topics, options.Stalled, subscribers, sources, options.Concurrency)
@@ -189,16 +223,7 @@ internal static class LoadRun
 
         var publisher = new Publisher(publishers, accounting, topics, options.Rate, options.Lanes);
         Progress($"publishing {options.Rate:0} events/s for {options.Duration.TotalSeconds:0} s over {options.Topics} topics");
-        long rssPeak = rssConnected;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                rssPeak = Math.Max(rssPeak, readRss?.Invoke() ?? 0);
-                await Task.Delay(500, CancellationToken.None);
-            }
-        }, CancellationToken.None);
+        var peak = new RssPeak(() => readRss?.Invoke() ?? 0);
 
         var receivedBefore = accounting.Received;
         var serverCpuBefore = readCpu();
@@ -209,7 +234,7 @@ internal static class LoadRun
         if (options.StormAt is { } at && at < options.Duration)
         {
             await Task.Delay(at, cancellationToken);
-            storm = await StormAsync(clients, accounting, options, cancellationToken);
+            storm = (await StormAsync(clients, accounting, options.Drain, cancellationToken)).ToOutcome();
         }
 
         await publish;
@@ -219,18 +244,11 @@ internal static class LoadRun
         var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchCpuBefore).TotalSeconds;
         Progress($"published {accounting.Published.TotalAcknowledged} events in {publisher.Batches} batches; draining");
 
-        var drain = Stopwatch.StartNew();
-        while (!accounting.CaughtUp() && drain.Elapsed < options.Drain)
-        {
-            await Task.Delay(100, cancellationToken);
-        }
-
-        drain.Stop();
-        await sampling.CancelAsync();
-        await sampler;
+        var drainSeconds = await DrainAsync(accounting, options.Drain, cancellationToken);
+        peak.Dispose();
 
         var summary = accounting.Summarize();
-        Progress($"caught up after {drain.Elapsed.TotalSeconds:0.0} s: {summary.Lost} lost, {summary.Duplicates} duplicated, {summary.OutOfOrder} out of order");
+        Progress($"caught up after {drainSeconds:0.0} s: {summary.Lost} lost, {summary.Duplicates} duplicated, {summary.OutOfOrder} out of order");
         StalledOutcome? stalledOutcome = null;
         if (stalled is not null)
         {
@@ -251,7 +269,7 @@ internal static class LoadRun
             ReceivedDuringPublishing = receivedDuring,
             ServerCpuSeconds = serverCpu,
             BenchCpuSeconds = benchCpu,
-            DrainSeconds = drain.Elapsed.TotalSeconds,
+            DrainSeconds = drainSeconds,
             CaughtUp = accounting.CaughtUp(),
             Summary = summary,
             LatencyCount = accounting.Latency.Count,
@@ -265,27 +283,61 @@ internal static class LoadRun
             Storm = storm,
             Stalled = stalledOutcome,
             RssConnected = rssConnected,
-            RssPeak = rssPeak,
+            RssPeak = Math.Max(rssConnected, peak.Peak),
         };
     }
 
-    private static async Task<StormOutcome> StormAsync(LoadClients clients, LoadAccounting accounting, BenchOptions options, CancellationToken cancellationToken)
+    private static int Share(int total, int parts) => (total + parts - 1) / parts;
+
+    /// <summary>Waits up to <paramref name="drain"/> for every subscriber to have seen all the publisher had acknowledged; returns the seconds waited.</summary>
+    public static async Task<double> DrainAsync(LoadAccounting accounting, TimeSpan drain, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!accounting.CaughtUp() && waited.Elapsed < drain)
+        {
+            await Task.Delay(100, cancellationToken);
+        }
+
+        return waited.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Drops every subscriber at once, reconnects them all and waits (up to <paramref name="drain"/> more) for them to catch up.</summary>
+    public static async Task<StormSample> StormAsync(LoadClients clients, LoadAccounting accounting, TimeSpan drain, CancellationToken cancellationToken)
     {
         Progress($"storm: dropping all {clients.Clients.Count} subscribers at once");
         var storm = Stopwatch.StartNew();
         var reconnected = await clients.DropAndReconnectAllAsync(cancellationToken);
         var reconnectSeconds = storm.Elapsed.TotalSeconds;
         Progress($"storm: {reconnected} reconnected in {reconnectSeconds:0.0} s; waiting for them to catch up");
-        while (accounting.Clients.Any(c => c.Recovering) && storm.Elapsed < options.Drain + TimeSpan.FromSeconds(reconnectSeconds))
+        while (accounting.Clients.Any(c => c.Recovering) && storm.Elapsed < drain + TimeSpan.FromSeconds(reconnectSeconds))
         {
             await Task.Delay(50, cancellationToken);
         }
 
         var times = accounting.Clients.Select(c => c.RecoveryTime).ToList();
-        var recovered = times.Where(t => t is not null).Select(t => t!.Value.TotalMilliseconds).Order().ToList();
-        Progress($"storm: {recovered.Count} of {times.Count} caught up; the last after {(recovered.Count == 0 ? 0 : recovered[^1]) / 1000:0.0} s");
+        var recovered = times.Where(t => t is not null).Select(t => t!.Value.TotalMilliseconds).ToList();
+        Progress($"storm: {recovered.Count} of {times.Count} caught up");
+        return new StormSample(times.Count, reconnected, reconnectSeconds, recovered);
+    }
+}
+
+/// <summary>One process's reconnect storm, with every recovery time, so several processes' storms add up exactly.</summary>
+/// <param name="Dropped">Subscribers dropped at once.</param>
+/// <param name="Reconnected">Of them, reconnected and resubscribed (with retries).</param>
+/// <param name="ReconnectSeconds">From the drop until the last reconnect attempt ended.</param>
+/// <param name="RecoveredMs">From the drop until caught up, in milliseconds, of each subscriber that caught up.</param>
+internal sealed record StormSample(int Dropped, int Reconnected, double ReconnectSeconds, IReadOnlyList<double> RecoveredMs)
+{
+    /// <summary>The storms of several processes dropped at the same moment, as one.</summary>
+    public static StormSample Combine(IReadOnlyCollection<StormSample> storms) => new(
+        storms.Sum(s => s.Dropped), storms.Sum(s => s.Reconnected), storms.Max(s => s.ReconnectSeconds), [.. storms.SelectMany(s => s.RecoveredMs)]);
+
+    /// <summary>The figures of the report.</summary>
+    public StormOutcome ToOutcome()
+    {
+        var recovered = RecoveredMs.Order().ToList();
         return new StormOutcome(
-            times.Count, reconnected, recovered.Count, reconnectSeconds,
+            Dropped, Reconnected, recovered.Count, ReconnectSeconds,
             BenchResult.Percentile(recovered, 0.5) / 1000, recovered.Count == 0 ? 0 : recovered[^1] / 1000);
     }
 }

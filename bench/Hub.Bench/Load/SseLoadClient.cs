@@ -9,6 +9,8 @@ internal sealed class SseLoadClient(HttpClient http, Uri uri, ClientAccount acco
     private CancellationTokenSource? _stop;
     private Task _reader = Task.CompletedTask;
 
+    public event Action<ILoadClient>? ClosedByServer;
+
     public string Transport => "sse";
 
     public ClientAccount Account => account;
@@ -61,7 +63,7 @@ internal sealed class SseLoadClient(HttpClient http, Uri uri, ClientAccount acco
 
             if (!stop.IsCancellationRequested)
             {
-                errors.Closed();
+                Closed();
             }
         }
         catch (Exception ex) when (stop.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
@@ -70,7 +72,13 @@ internal sealed class SseLoadClient(HttpClient http, Uri uri, ClientAccount acco
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
-            errors.Closed();
+            Closed();
         }
+    }
+
+    private void Closed()
+    {
+        errors.Closed();
+        ClosedByServer?.Invoke(this);
     }
 }

@@ -19,6 +19,13 @@ internal sealed class StalledClient : ILoadClient
     /// <param name="sources">Source addresses to bind the socket to.</param>
     /// <param name="connectTimeout">Time allowed for the TCP connect.</param>
     /// <param name="create">Makes the subscriber itself over the handler given, which opens the stalling socket.</param>
+    /// <summary>Never raised: a stalled client is probed at the end instead.</summary>
+    public event Action<ILoadClient>? ClosedByServer
+    {
+        add { }
+        remove { }
+    }
+
     public StalledClient(IReadOnlyList<IPAddress> sources, TimeSpan connectTimeout, Func<SocketsHttpHandler, ILoadClient> create)
     {
         _handler = LoopbackClient.CreateHandler(sources, connectTimeout, ReceiveBufferBytes, stream => _stream = new StallableStream(stream));

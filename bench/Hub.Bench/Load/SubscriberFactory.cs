@@ -8,13 +8,13 @@ namespace RealtimeHub.Bench.Load;
 /// </summary>
 /// <param name="SseHttp">The client SSE streams are requested with.</param>
 /// <param name="WebSocketInvoker">The invoker WebSockets connect with.</param>
-/// <param name="MessagePack">SignalR protocol: MessagePack, or JSON.</param>
+/// <param name="Protocol">SignalR protocol: MessagePack, JSON, or half each (by <see cref="SubscriberPlace.Alternate"/>).</param>
 /// <param name="ConnectTimeout">Time allowed for an SSE stream's headers and <c>retry:</c> line.</param>
 /// <param name="Accounting">Where the subscribers' accounts are kept.</param>
 /// <param name="Errors">Where their errors are counted.</param>
 /// <param name="ServerTimeout">How long a SignalR client waits to hear from the hub before it gives up on the connection.</param>
 internal sealed record SubscriberFactory(
-    HttpClient SseHttp, HttpMessageInvoker WebSocketInvoker, bool MessagePack, TimeSpan ConnectTimeout, LoadAccounting Accounting, LoadErrors Errors,
+    HttpClient SseHttp, HttpMessageInvoker WebSocketInvoker, SignalRProtocol Protocol, TimeSpan ConnectTimeout, LoadAccounting Accounting, LoadErrors Errors,
     TimeSpan ServerTimeout)
 {
     /// <summary>The SignalR clients' default <see cref="ServerTimeout"/>: long enough for a hub under load.</summary>
@@ -25,6 +25,11 @@ internal sealed record SubscriberFactory(
         var account = Accounting.AddClient(place.Topic);
         return place.IsSse
             ? new SseLoadClient(SseHttp, place.SseUri, account, ConnectTimeout, Errors)
-            : new WebSocketLoadClient(place.HubUri, WebSocketInvoker, MessagePack, place.TopicName, account, Errors, ServerTimeout);
+            : new WebSocketLoadClient(place.HubUri, WebSocketInvoker, Protocol switch
+            {
+                SignalRProtocol.MessagePack => true,
+                SignalRProtocol.Json => false,
+                _ => !place.Alternate,
+            }, place.TopicName, account, Errors, ServerTimeout);
     }
 }

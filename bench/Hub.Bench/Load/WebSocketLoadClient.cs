@@ -28,6 +28,8 @@ internal sealed class WebSocketLoadClient(
     private HubEventId? _replayedThrough;
     private volatile bool _dropped;
 
+    public event Action<ILoadClient>? ClosedByServer;
+
     public string Transport => "websocket";
 
     public ClientAccount Account => account;
@@ -58,12 +60,16 @@ internal sealed class WebSocketLoadClient(
 
         var connection = builder.Build();
         connection.ServerTimeout = serverTimeout;
+
+        // The handshake may take as long as any other silence from a hub under load (the client's default is 15 s).
+        connection.HandshakeTimeout = serverTimeout;
         connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), OnEvent);
         connection.Closed += error =>
         {
             if (!_dropped)
             {
                 errors.Closed();
+                ClosedByServer?.Invoke(this);
             }
 
             return Task.CompletedTask;
