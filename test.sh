@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command. Installs what the tests need when it is missing (redis-server, Debian's
-# chromium, nginx for the local cluster check, the browser harness's npm packages), then runs every
+# chromium, nginx for the local cluster check, promtool from Debian's prometheus for the alerting rules,
+# the browser harness's npm packages), then runs every
 # test in the solution with TRX results in artifacts/test-results. Extra arguments go to `dotnet test` (e.g. --filter Name~Sse).
 # It never starts a redis-server: the test fixtures start their own on free ports.
 set -euo pipefail
@@ -25,6 +26,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "test.sh: installing ${missing[*]}"
   as_root apt-get update

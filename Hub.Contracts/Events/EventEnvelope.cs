@@ -47,6 +47,14 @@ public sealed record EventEnvelope
     [JsonPropertyName("data")]
     public required JsonElement Data { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the publish that stored the event, kept with it in the history so a
+    /// delivery can link to the publish. The hub's own: never serialised to clients.
+    /// </summary>
+    [IgnoreMember]
+    [JsonIgnore]
+    internal string? TraceParent { get; init; }
+
     /// <summary>Reads <see cref="Data"/> as one of the typed payloads.</summary>
     public T DataAs<T>() =>
         Data.Deserialize<T>() ?? throw new JsonException($"The data of event {Id} is null.");

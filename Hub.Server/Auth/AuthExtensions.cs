@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using RealtimeHub.Server.Hosting;
+using RealtimeHub.Server.OpenApi;
 
 namespace RealtimeHub.Server.Auth;
 
@@ -51,10 +52,14 @@ internal static partial class AuthExtensions
         return app;
     }
 
-    /// <summary>Requires an authenticated caller (or <paramref name="policy"/>) on <paramref name="endpoints"/>, unless the hub runs open.</summary>
+    /// <summary>
+    /// Requires an authenticated caller (or <paramref name="policy"/>) on <paramref name="endpoints"/>, unless
+    /// the hub runs open; either way the routes are documented with their credentials and their 401 and 403.
+    /// </summary>
     public static TBuilder RequireCaller<TBuilder>(this TBuilder endpoints, IEndpointRouteBuilder routes, string? policy = null)
         where TBuilder : IEndpointConventionBuilder
     {
+        endpoints.WithMetadata(CallerRequired.Instance).ProducesProblems(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
         if (routes.ServiceProvider.GetRequiredService<IOptions<AuthOptions>>().Value.Enabled)
         {
             _ = policy is null ? endpoints.RequireAuthorization() : endpoints.RequireAuthorization(policy);

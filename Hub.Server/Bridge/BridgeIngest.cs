@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts;
 using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
+using RealtimeHub.Server.Tracing;
 using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Bridge;
@@ -30,9 +32,10 @@ internal sealed class BridgeIngest(
     public async Task HandleAsync(RedisChannel channel, RedisValue message, CancellationToken cancellationToken)
     {
         var name = channel.ToString();
+        using var bridged = EventTracing.StartBridged(name);
         if (!BridgeChannel.TryParse(name, out var target))
         {
-            Reject(BridgeRejection.UnknownChannel, name, "expected merchant:{id}:progress|stage|completion|error, enrichment:{bomId} or batch:{batchId}:progress.");
+            Reject(bridged, BridgeRejection.UnknownChannel, name, "expected merchant:{id}:progress|stage|completion|error, enrichment:{bomId} or batch:{batchId}:progress.");
             return;
         }
 
@@ -40,7 +43,7 @@ internal sealed class BridgeIngest(
         ReadOnlyMemory<byte> payload = message;
         if (payload.Length > publishing.Value.MaxEventBytes)
         {
-            Reject(BridgeRejection.TooLarge, name, $"the payload is {payload.Length} bytes; at most {publishing.Value.MaxEventBytes} are accepted.");
+            Reject(bridged, BridgeRejection.TooLarge, name, $"the payload is {payload.Length} bytes; at most {publishing.Value.MaxEventBytes} are accepted.");
             return;
         }
 
@@ -51,18 +54,18 @@ internal sealed class BridgeIngest(
         }
         catch (JsonException ex)
         {
-            Reject(BridgeRejection.NotJson, name, ex.Message);
+            Reject(bridged, BridgeRejection.NotJson, name, ex.Message);
             return;
         }
 
         using (document)
         {
-            await PublishAsync(name, target, document.RootElement, channel, payload, cancellationToken);
+            await PublishAsync(bridged, name, target, document.RootElement, channel, payload, cancellationToken);
         }
     }
 
     private async Task PublishAsync(
-        string name, BridgeChannel target, JsonElement data, RedisChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        Activity? bridged, string name, BridgeChannel target, JsonElement data, RedisChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         // An enrichment channel carries every event type; the enrichment envelope's event_type names it.
         var type = target.Type ?? EnrichmentType(data);
@@ -91,7 +94,7 @@ internal sealed class BridgeIngest(
         }
         catch (EventRejectedException rejected)
         {
-            Reject(rejected.StatusCode == StatusCodes.Status413PayloadTooLarge ? BridgeRejection.TooLarge : BridgeRejection.Invalid, name, rejected.Message);
+            Reject(bridged, rejected.StatusCode == StatusCodes.Status413PayloadTooLarge ? BridgeRejection.TooLarge : BridgeRejection.Invalid, name, rejected.Message);
         }
         catch (RedisUnavailableException unavailable)
         {
@@ -114,9 +117,10 @@ internal sealed class BridgeIngest(
             ? type.GetString()!
             : string.Empty;
 
-    private void Reject(BridgeRejection kind, string channel, string detail)
+    private void Reject(Activity? bridged, BridgeRejection kind, string channel, string detail)
     {
         metrics.BridgeRejected(kind.Tag());
+        EventTracing.Fail(bridged, kind.Tag());
         if (Interlocked.Exchange(ref _loggedKinds[(int)kind], 1) == 0)
         {
             BridgeLog.Rejected(logger, ClientInput.Printable(channel, 200), kind.Tag(), detail);

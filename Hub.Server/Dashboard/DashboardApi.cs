@@ -7,6 +7,7 @@ using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Demo;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Limits;
+using RealtimeHub.Server.OpenApi;
 using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Dashboard;
@@ -24,8 +25,10 @@ internal static class DashboardApi
     public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api").WithTags("Dashboard").RequireCaller(routes);
-        api.MapGet("/topics", ListTopics);
-        api.MapGet("/stats", Stats);
+        api.MapGet("/topics", ListTopics)
+            .WithSummary("Recently active topics the caller may read, each with its latest event.")
+            .ProducesProblems(StatusCodes.Status503ServiceUnavailable);
+        api.MapGet("/stats", Stats).WithSummary("This node's open connections by transport.");
         return routes;
     }
 

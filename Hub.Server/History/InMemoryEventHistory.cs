@@ -42,6 +42,7 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
                     Timestamp = item.Timestamp,
                     Seq = log.NextSeq(),
                     Data = Parse(item.DataJson),
+                    TraceParent = item.TraceParent,
                 };
                 log.Events.Enqueue(new(id, envelope));
                 if (item.IdempotencyKey is not null)

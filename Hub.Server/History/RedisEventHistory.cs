@@ -43,21 +43,27 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         """;
 
     // KEYS: stream, idempotency key, trim marker and sequence counter per event. ARGV: max length,
-    // oldest id kept, ttl in ms, then per event: uses-key flag, key ttl in ms, type, timestamp, data.
+    // oldest id kept, ttl in ms, then per event: uses-key flag, key ttl in ms, type, timestamp, data,
+    // traceparent ('' for none; stored as the entry's 'tp' field only when there is one).
     // Returns {id, stored, seq} per event. The counter lives as long as the stream: should both expire,
     // the topic starts again at 1 with later ids, which a node tells apart from an old event.
     private const string AppendScript = TrimFunction + """
         local out = {}
         for i = 1, #KEYS / 4 do
           local stream, idem, marker, counter = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
-          local b = 3 + (i - 1) * 5
+          local b = 3 + (i - 1) * 6
           local existing = false
           if ARGV[b + 1] == '1' then existing = redis.call('GET', idem) end
           if existing then
             out[i] = {existing, 0, 0}
           else
             local seq = redis.call('INCR', counter)
-            local id = redis.call('XADD', stream, '*', 't', ARGV[b + 3], 'ts', ARGV[b + 4], 'd', ARGV[b + 5], 's', seq)
+            local id
+            if ARGV[b + 6] == '' then
+              id = redis.call('XADD', stream, '*', 't', ARGV[b + 3], 'ts', ARGV[b + 4], 'd', ARGV[b + 5], 's', seq)
+            else
+              id = redis.call('XADD', stream, '*', 't', ARGV[b + 3], 'ts', ARGV[b + 4], 'd', ARGV[b + 5], 's', seq, 'tp', ARGV[b + 6])
+            end
             trim(stream, marker, ARGV[1], ARGV[2], ARGV[3])
             redis.call('PEXPIRE', stream, ARGV[3])
             redis.call('PEXPIRE', marker, ARGV[3])
@@ -91,7 +97,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
     {
         var limits = options.Value;
         var keys = new RedisKey[events.Count * 4];
-        var args = new RedisValue[3 + (events.Count * 5)];
+        var args = new RedisValue[3 + (events.Count * 6)];
         args[0] = limits.MaxEventsPerTopic;
         args[1] = OldestKeptId();
         args[2] = (long)limits.Retention.TotalMilliseconds;
@@ -102,12 +108,13 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             keys[(4 * i) + 1] = RedisKeys.Idempotency(item.Topic, item.IdempotencyKey ?? string.Empty);
             keys[(4 * i) + 2] = RedisKeys.Trimmed(item.Topic);
             keys[(4 * i) + 3] = RedisKeys.Sequence(item.Topic);
-            var b = 3 + (i * 5);
+            var b = 3 + (i * 6);
             args[b] = item.IdempotencyKey is null ? "0" : "1";
             args[b + 1] = (long)(item.IdempotencyKeyLifetime ?? limits.Retention).TotalMilliseconds;
             args[b + 2] = item.Type;
             args[b + 3] = UtcTimestamp.ToText(item.Timestamp);
             args[b + 4] = item.DataJson;
+            args[b + 5] = item.TraceParent ?? string.Empty;
         }
 
         var result = (RedisResult[])(await redis.ExecuteAsync(Part, db => db.ScriptEvaluateAsync(AppendScript, keys, args)))!;
@@ -126,6 +133,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
                     Timestamp = item.Timestamp,
                     Seq = (long)pair[2],
                     Data = ParseData(item.DataJson),
+                    TraceParent = item.TraceParent,
                 })
                 : new AppendedEvent(id, null);
         }
@@ -163,7 +171,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
     private static EventEnvelope ToEnvelope(Topic topic, RedisResult[] entry)
     {
         var fields = (RedisResult[])entry[1]!;
-        string? type = null, timestamp = null, data = null;
+        string? type = null, timestamp = null, data = null, traceParent = null;
         long seq = 0;
         for (var i = 0; i + 1 < fields.Length; i += 2)
         {
@@ -173,6 +181,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
                 case "ts": timestamp = (string?)fields[i + 1]; break;
                 case "d": data = (string?)fields[i + 1]; break;
                 case "s": seq = (long)fields[i + 1]; break;
+                case "tp": traceParent = (string?)fields[i + 1]; break;
             }
         }
 
@@ -184,6 +193,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             Timestamp = timestamp is null ? default : UtcTimestamp.Parse(timestamp),
             Seq = seq,
             Data = ParseData(data ?? "{}"),
+            TraceParent = traceParent,
         };
     }
 

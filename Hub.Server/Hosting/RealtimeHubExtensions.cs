@@ -9,8 +9,10 @@ using RealtimeHub.Server.History;
 using RealtimeHub.Server.Hubs;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Metrics;
+using RealtimeHub.Server.OpenApi;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Sse;
+using RealtimeHub.Server.Tracing;
 
 namespace RealtimeHub.Server.Hosting;
 
@@ -22,6 +24,7 @@ public static class RealtimeHubExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var configuration = builder.Configuration;
+        builder.UseJsonConsoleOutsideDevelopment();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.FillDetail);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services
@@ -35,6 +38,8 @@ public static class RealtimeHubExtensions
             .AddSseShim(configuration)
             .AddHubHealthChecks()
             .AddHubMetrics(configuration)
+            .AddHubOpenApi()
+            .AddHubTracing(configuration)
             .AddHubCors(configuration)
             .AddDashboard(configuration)
             .AddDemoWorkloads(configuration);
@@ -55,6 +60,7 @@ public static class RealtimeHubExtensions
         app.MapSseRoutes();
         app.MapHubHealth();
         app.MapHubMetrics();
+        app.MapHubOpenApi();
         app.MapDashboard();
         return app;
     }

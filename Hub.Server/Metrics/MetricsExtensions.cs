@@ -35,16 +35,26 @@ internal static class MetricsExtensions
     public static IEndpointRouteBuilder MapHubMetrics(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var scrape = app.MapPrometheusScrapingEndpoint(Route);
+        app.MapPrometheusScrapingEndpoint(Route).RequireOperatorAccess(app);
+        return app;
+    }
+
+    /// <summary>
+    /// The rule of the operators' routes (<c>/metrics</c>, <c>/openapi/v1.json</c>): with auth on, an API key
+    /// (<c>X-Api-Key</c>) or a token with the admin role, unless <see cref="MetricsOptions.AllowAnonymous"/>
+    /// (by default, Development) lets anyone in.
+    /// </summary>
+    public static TBuilder RequireOperatorAccess<TBuilder>(this TBuilder endpoints, WebApplication app)
+        where TBuilder : IEndpointConventionBuilder
+    {
         var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         var allowAnonymous = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value.AllowAnonymous ?? app.Environment.IsDevelopment();
         if (auth.Enabled && !allowAnonymous)
         {
-            // Operators scrape with an API key (X-Api-Key) or a token with the admin role.
-            scrape.RequireAuthorization(policy => policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.IsAdmin()));
+            endpoints.RequireAuthorization(policy => policy.RequireAuthenticatedUser().RequireAssertion(context => context.User.IsAdmin()));
         }
 
-        return app;
+        return endpoints;
     }
 
     /// <summary>Makes the connection gauges show all three transports from the start, at zero.</summary>

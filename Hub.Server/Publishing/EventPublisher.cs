@@ -6,6 +6,7 @@ using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Eta;
 using RealtimeHub.Server.History;
 using RealtimeHub.Server.Metrics;
+using RealtimeHub.Server.Tracing;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -24,10 +25,25 @@ internal sealed class EventPublisher(
     public async Task<string> PublishAsync(
         string topic, string type, JsonElement data, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
-        var parsed = EventValidator.ParseTopic(topic);
-        validator.Validate(parsed, type, data, idempotencyKey);
-        var appended = await StoreAndDeliverAsync([await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], cancellationToken);
-        return appended[0].Id;
+        using var publish = EventTracing.StartPublish();
+        try
+        {
+            Topic parsed;
+            using (EventTracing.StartStep(EventTracing.ValidateStep))
+            {
+                parsed = EventValidator.ParseTopic(topic);
+                validator.Validate(parsed, type, data, idempotencyKey);
+            }
+
+            EventTracing.Describe(publish, parsed, type);
+            var appended = await StoreAndDeliverAsync([await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], cancellationToken);
+            publish?.SetTag(EventTracing.IdTag, appended[0].Id);
+            return appended[0].Id;
+        }
+        catch (Exception ex) when (EventTracing.Failed(publish, ex))
+        {
+            throw;
+        }
     }
 
     /// <summary>
@@ -37,15 +53,42 @@ internal sealed class EventPublisher(
     internal async Task<AppendedEvent> PublishOnceAsync(
         Topic topic, string type, JsonElement data, string idempotencyKey, TimeSpan keyLifetime, CancellationToken cancellationToken)
     {
-        validator.Validate(topic, type, data, idempotencyKey);
-        var prepared = await PrepareAsync(topic, type, data, idempotencyKey, cancellationToken);
-        var appended = await StoreAndDeliverAsync([prepared with { IdempotencyKeyLifetime = keyLifetime }], cancellationToken);
-        return appended[0];
+        using var publish = EventTracing.StartPublish();
+        EventTracing.Describe(publish, topic, type);
+        try
+        {
+            using (EventTracing.StartStep(EventTracing.ValidateStep))
+            {
+                validator.Validate(topic, type, data, idempotencyKey);
+            }
+
+            var prepared = await PrepareAsync(topic, type, data, idempotencyKey, cancellationToken);
+            var appended = await StoreAndDeliverAsync([prepared with { IdempotencyKeyLifetime = keyLifetime }], cancellationToken);
+            publish?.SetTag(EventTracing.IdTag, appended[0].Id);
+            return appended[0];
+        }
+        catch (Exception ex) when (EventTracing.Failed(publish, ex))
+        {
+            throw;
+        }
     }
 
     public async Task<IReadOnlyList<string>> PublishBatchAsync(IReadOnlyList<BatchPublishItem> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
+        using var publish = EventTracing.StartPublish(items.Count);
+        try
+        {
+            return await PublishItemsAsync(items, cancellationToken);
+        }
+        catch (Exception ex) when (EventTracing.Failed(publish, ex))
+        {
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> PublishItemsAsync(IReadOnlyList<BatchPublishItem> items, CancellationToken cancellationToken)
+    {
         if (items.Count == 0)
         {
             throw new EventRejectedException("items", "The batch is empty; send at least one event.");
@@ -59,17 +102,20 @@ internal sealed class EventPublisher(
 
         // Every item is checked before any is prepared, so one bad item rejects the whole call.
         var topics = new Topic[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        using (EventTracing.StartStep(EventTracing.ValidateStep))
         {
-            try
+            for (var i = 0; i < items.Count; i++)
             {
-                var item = items[i] ?? throw new EventRejectedException("item", "The item is null.");
-                topics[i] = EventValidator.ParseTopic(item.Topic);
-                validator.Validate(topics[i], item.Type, item.Data, item.IdempotencyKey);
-            }
-            catch (EventRejectedException rejected)
-            {
-                throw rejected.AtIndex(i);
+                try
+                {
+                    var item = items[i] ?? throw new EventRejectedException("item", "The item is null.");
+                    topics[i] = EventValidator.ParseTopic(item.Topic);
+                    validator.Validate(topics[i], item.Type, item.Data, item.IdempotencyKey);
+                }
+                catch (EventRejectedException rejected)
+                {
+                    throw rejected.AtIndex(i);
+                }
             }
         }
 
@@ -104,24 +150,32 @@ internal sealed class EventPublisher(
 
         // Stored compact: no publisher's line breaks can reach an SSE data line.
         var json = await eta.FillAsync(topic, type, data, now, cancellationToken) ?? JsonSerializer.Serialize(data);
-        return new NewEvent(topic, type, json, now, idempotencyKey);
+        return new NewEvent(topic, type, json, now, idempotencyKey) { TraceParent = EventTracing.CurrentTraceParent() };
     }
 
     private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
     {
         // No lock from the append to the hand-off: every node's relay puts a topic's events in order by
         // their sequence numbers, whichever reaches the backplane first.
-        var appended = await history.AppendAsync(events, cancellationToken);
-        foreach (var outcome in appended)
+        IReadOnlyList<AppendedEvent> appended;
+        using (EventTracing.StartStep(EventTracing.AppendStep))
         {
-            if (outcome.Stored is { } envelope)
+            appended = await history.AppendAsync(events, cancellationToken);
+        }
+
+        using (EventTracing.StartStep(EventTracing.HandOffStep))
+        {
+            foreach (var outcome in appended)
             {
-                // Once stored the event is accepted: the hand-off is not awaited, and one that fails is
-                // retried in the background, never reported.
-                handOff.HandOff(envelope);
-                foreach (var observer in observers)
+                if (outcome.Stored is { } envelope)
                 {
-                    observer.Published(envelope);
+                    // Once stored the event is accepted: the hand-off is not awaited, and one that fails is
+                    // retried in the background, never reported.
+                    handOff.HandOff(envelope);
+                    foreach (var observer in observers)
+                    {
+                        observer.Published(envelope);
+                    }
                 }
             }
         }

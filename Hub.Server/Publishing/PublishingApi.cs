@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Publishing;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Limits;
+using RealtimeHub.Server.OpenApi;
 
 namespace RealtimeHub.Server.Publishing;
 
@@ -19,9 +20,16 @@ internal static class PublishingApi
         var api = routes.MapGroup("/api")
             .WithTags("Publishing")
             .RequireCaller(routes, AuthExtensions.PublisherPolicy)
-            .RequireRateLimiting(LimitsExtensions.PublishPolicy);
-        api.MapPost("/topics/{topic}/events", PublishOne);
-        api.MapPost("/events", PublishBatch);
+            .RequireRateLimiting(LimitsExtensions.PublishPolicy)
+            .ProducesProblems(
+                StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
+                StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);
+        api.MapPost("/topics/{topic}/events", PublishOne)
+            .WithSummary("Publishes one event to a topic.")
+            .AddOpenApiOperationTransformer(PublishExamples.DescribeSingle);
+        api.MapPost("/events", PublishBatch)
+            .WithSummary("Publishes several events, all or none.")
+            .AddOpenApiOperationTransformer(PublishExamples.DescribeBatch);
         return routes;
     }
 

@@ -14,12 +14,13 @@ namespace RealtimeHub.Server.Sse;
 /// build the <c>id:</c> line), the type, whether it ends the stream, the envelope as JSON (for
 /// <c>/api/sse</c>) and the product's data as JSON (for the compatibility routes; merchant data gets its
 /// <c>type</c> added as the PO sync front end expects). The acceptance time travels at full precision for the
-/// publish-to-deliver latency metric. A <see cref="Reset"/> record is no event but a history reset
-/// (its id is the one requested, its JSON the reset), written as a named <c>history.reset</c> frame.
+/// publish-to-deliver latency metric, and the publish's <c>traceparent</c> for the delivery's span to link to.
+/// A <see cref="Reset"/> record is no event but a history reset (its id is the one requested, its JSON the
+/// reset), written as a named <c>history.reset</c> frame.
 /// </summary>
 internal readonly record struct SseRecord(
     string Topic, HubEventId Id, string Type, bool Terminal, DateTimeOffset Timestamp, ReadOnlyMemory<byte> EnvelopeJson, ReadOnlyMemory<byte> DataJson,
-    bool Reset = false)
+    bool Reset = false, string? TraceParent = null)
 {
     /// <summary>The frame name of a history reset on every SSE route.</summary>
     public const string ResetType = "history.reset";
@@ -38,22 +39,26 @@ internal readonly record struct SseRecord(
         var dataJson = topic.Family == TopicFamily.Merchant ? WithType(envelope.Data, envelope.Type) : JsonSerializer.SerializeToUtf8Bytes(envelope.Data);
         return new SseRecord(
             envelope.Topic, HubEventId.Parse(envelope.Id), envelope.Type,
-            EventTypes.IsTerminal(topic.Family, envelope.Type, envelope.Data), envelope.Timestamp, envelopeJson, dataJson);
+            EventTypes.IsTerminal(topic.Family, envelope.Type, envelope.Data), envelope.Timestamp, envelopeJson, dataJson, TraceParent: envelope.TraceParent);
     }
 
-    /// <summary>Writes the record as: total length, flags, the timestamp's UTC ticks, then length-prefixed fields.</summary>
+    /// <summary>
+    /// Writes the record as: total length, flags, the timestamp's UTC ticks, then length-prefixed fields. The
+    /// trace context comes last, so a node that reads only the fields before it passes it by.
+    /// </summary>
     public void WriteTo(IBufferWriter<byte> output)
     {
         var topic = Encoding.UTF8.GetBytes(Topic);
         var id = Encoding.UTF8.GetBytes(Id.ToString());
         var type = Encoding.UTF8.GetBytes(Type);
-        var length = 1 + 8 + (4 * 5) + topic.Length + id.Length + type.Length + EnvelopeJson.Length + DataJson.Length;
+        var traceParent = TraceParent is null ? [] : Encoding.ASCII.GetBytes(TraceParent);
+        var length = 1 + 8 + (4 * 6) + topic.Length + id.Length + type.Length + EnvelopeJson.Length + DataJson.Length + traceParent.Length;
         var span = output.GetSpan(4 + length);
         BinaryPrimitives.WriteInt32LittleEndian(span, length);
         span[4] = (byte)((Terminal ? 1 : 0) | (Reset ? 2 : 0));
         BinaryPrimitives.WriteInt64LittleEndian(span[5..], Timestamp.UtcTicks);
         var at = 13;
-        foreach (var field in (ReadOnlySpan<ReadOnlyMemory<byte>>)[topic, id, type, EnvelopeJson, DataJson])
+        foreach (var field in (ReadOnlySpan<ReadOnlyMemory<byte>>)[topic, id, type, EnvelopeJson, DataJson, traceParent])
         {
             BinaryPrimitives.WriteInt32LittleEndian(span[at..], field.Length);
             field.Span.CopyTo(span[(at + 4)..]);
@@ -92,9 +97,16 @@ internal readonly record struct SseRecord(
             at += 4 + size;
         }
 
+        // A record from a node that wrote no trace context ends after the data.
+        string? traceParent = null;
+        if (at + 4 <= length && BinaryPrimitives.ReadInt32LittleEndian(body.Span[at..]) is > 0 and var traceSize)
+        {
+            traceParent = Encoding.ASCII.GetString(body.Span.Slice(at + 4, traceSize));
+        }
+
         record = new SseRecord(
             Encoding.UTF8.GetString(fields[0].Span), HubEventId.Parse(Encoding.UTF8.GetString(fields[1].Span)),
-            Encoding.UTF8.GetString(fields[2].Span), terminal, timestamp, fields[3], fields[4], reset);
+            Encoding.UTF8.GetString(fields[2].Span), terminal, timestamp, fields[3], fields[4], reset, traceParent);
         return true;
     }
 

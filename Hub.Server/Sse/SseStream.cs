@@ -5,6 +5,7 @@ using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Delivery;
 using RealtimeHub.Server.Redis;
+using RealtimeHub.Server.Tracing;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -222,6 +223,7 @@ internal sealed class SseStream
             return false;
         }
 
+        using var delivery = EventTracing.StartDelivery(record.Topic, record.Id, record.Type, record.TraceParent, live);
         _format.WriteEvent(writer, record, _cursor.Advance(record.Topic, record.Id));
         _services.Metrics.SseDelivered(1, replay: !live);
         if (live)
