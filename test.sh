@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The one test command. Installs what the tests need when it is missing (redis-server, Debian's
-# chromium, nginx for the local cluster check, promtool from Debian's prometheus for the alerting rules,
-# the browser harness's npm packages), then runs every
-# test in the solution with TRX results in artifacts/test-results. Extra arguments go to `dotnet test` (e.g. --filter Name~Sse).
-# It never starts a redis-server: the test fixtures start their own on free ports.
+# The one test command. Installs what the tests need when it is missing (redis-server and
+# redis-sentinel, Debian's chromium, nginx for the local cluster check, promtool from Debian's
+# prometheus for the alerting rules, the browser harness's npm packages), then runs every test in the
+# solution with TRX results in artifacts/test-results. Extra arguments go to `dotnet test` (e.g. --filter Name~Sse).
+# It never starts a redis-server or sentinel: the test fixtures start their own on free ports.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -23,6 +23,7 @@ as_root() {
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)

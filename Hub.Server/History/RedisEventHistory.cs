@@ -10,9 +10,11 @@ using StackExchange.Redis;
 namespace RealtimeHub.Server.History;
 
 /// <summary>
-/// History in one Redis Stream per topic. Appends run as one Lua script, so a batch is stored
-/// atomically, an idempotency key is checked and recorded in the same step as the append, and the
-/// stream is trimmed to <see cref="HistoryOptions.MaxEventsPerTopic"/> and the retention at once.
+/// History in one Redis Stream per topic. Appends run as one Lua script (per hash slot on a Redis
+/// Cluster), so a batch is stored atomically, an idempotency key is checked and recorded in the same
+/// step as the append, and the stream is trimmed to <see cref="HistoryOptions.MaxEventsPerTopic"/> and
+/// the retention at once. With <see cref="RedisConnectionOptions.ReplicasToAcknowledge"/> an append returns
+/// only once that many replicas hold it.
 /// </summary>
 internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryOptions> options, TimeProvider clock) : IEventHistory
 {
@@ -95,13 +97,42 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
 
     public async Task<IReadOnlyList<AppendedEvent>> AppendAsync(IReadOnlyList<NewEvent> events, CancellationToken cancellationToken)
     {
+        // A Redis Cluster runs a script only on keys of one hash slot, so each slot's events are appended
+        // by a script of their own; on one server or under Sentinel the whole batch is one script.
+        var slots = new Dictionary<int, List<int>>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var slot = await redis.HashSlotAsync(Part, RedisKeys.History(events[i].Topic));
+            if (!slots.TryGetValue(slot, out var indexes))
+            {
+                slots[slot] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        var appended = new AppendedEvent[events.Count];
+        foreach (var indexes in slots.Values)
+        {
+            var stored = await AppendInOneSlotAsync([.. indexes.Select(i => events[i])]);
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                appended[indexes[j]] = stored[j];
+            }
+        }
+
+        return appended;
+    }
+
+    private async Task<AppendedEvent[]> AppendInOneSlotAsync(NewEvent[] events)
+    {
         var limits = options.Value;
-        var keys = new RedisKey[events.Count * 4];
-        var args = new RedisValue[3 + (events.Count * 6)];
+        var keys = new RedisKey[events.Length * 4];
+        var args = new RedisValue[3 + (events.Length * 6)];
         args[0] = limits.MaxEventsPerTopic;
         args[1] = OldestKeptId();
         args[2] = (long)limits.Retention.TotalMilliseconds;
-        for (var i = 0; i < events.Count; i++)
+        for (var i = 0; i < events.Length; i++)
         {
             var item = events[i];
             keys[4 * i] = RedisKeys.History(item.Topic);
@@ -117,9 +148,9 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             args[b + 5] = item.TraceParent ?? string.Empty;
         }
 
-        var result = (RedisResult[])(await redis.ExecuteAsync(Part, db => db.ScriptEvaluateAsync(AppendScript, keys, args)))!;
-        var appended = new AppendedEvent[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        var result = (RedisResult[])(await redis.ExecuteReplicatedAsync(Part, keys[0], db => db.ScriptEvaluateAsync(AppendScript, keys, args)))!;
+        var appended = new AppendedEvent[events.Length];
+        for (var i = 0; i < events.Length; i++)
         {
             var pair = (RedisResult[])result[i]!;
             var id = (string)pair[0]!;

@@ -29,6 +29,7 @@ internal static class HubBackend
     private static IServiceCollection AddRedisBackend(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<RedisConnection>();
+        services.AddHostedService<RedisDeploymentCheck>();
         services.AddSingleton<IEventHistory, RedisEventHistory>();
         services.AddSingleton<ITopicOwners, RedisTopicOwners>();
         services.AddSingleton<IJobClocks, RedisJobClocks>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Hosting;
 
@@ -8,6 +9,7 @@ public static class StartupFailure
     /// <summary>The reason, or null when <paramref name="exception"/> is not a configuration problem.</summary>
     public static string? Describe(Exception exception) => exception switch
     {
+        RedisDeploymentException deployment => $"Invalid configuration: {deployment.Message}",
         OptionsValidationException invalid => $"Invalid configuration: {string.Join(" ", invalid.Failures)}",
         InvalidOperationException { InnerException: FormatException or OverflowException or InvalidCastException } binding =>
             $"Invalid configuration: {binding.Message} {binding.InnerException!.Message}",

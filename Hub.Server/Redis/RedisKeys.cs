@@ -3,29 +3,36 @@ using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Redis;
 
-/// <summary>Every Redis key and channel name the hub uses, built in one place.</summary>
+/// <summary>
+/// Every Redis key and channel name the hub uses, built in one place. A topic's keys carry the topic as
+/// their hash tag (<c>{bom:42}</c>; a topic never contains a brace), so on a Redis Cluster they all live in
+/// one hash slot and a script may touch them together.
+/// </summary>
 internal static class RedisKeys
 {
     /// <summary>Prefix of the SignalR backplane's channels, kept apart from the products' own channels.</summary>
     public const string BackplanePrefix = "rh:signalr";
 
     /// <summary>The stream holding a topic's history.</summary>
-    public static RedisKey History(Topic topic) => $"rh:history:{topic}";
+    public static RedisKey History(Topic topic) => $"rh:history:{Tag(topic)}";
 
     /// <summary>The newest id trimmed from a topic's history, so a resume from before it is reported as a reset.</summary>
-    public static RedisKey Trimmed(Topic topic) => $"rh:trimmed:{topic}";
+    public static RedisKey Trimmed(Topic topic) => $"rh:trimmed:{Tag(topic)}";
 
     /// <summary>The last sequence number given to an event of a topic.</summary>
-    public static RedisKey Sequence(Topic topic) => $"rh:seq:{topic}";
+    public static RedisKey Sequence(Topic topic) => $"rh:seq:{Tag(topic)}";
 
     /// <summary>Remembers the id stored under an idempotency key of a topic.</summary>
-    public static RedisKey Idempotency(Topic topic, string key) => $"rh:idem:{topic}:{key}";
+    public static RedisKey Idempotency(Topic topic, string key) => $"rh:idem:{Tag(topic)}:{key}";
 
     /// <summary>The organisation a topic belongs to.</summary>
-    public static RedisKey TopicOwner(Topic topic) => $"rh:owner:{topic}";
+    public static RedisKey TopicOwner(Topic topic) => $"rh:owner:{Tag(topic)}";
 
     /// <summary>The start times of the jobs running on a topic, for ETA estimates.</summary>
-    public static RedisKey JobClocks(Topic topic) => $"rh:jobs:{topic}";
+    public static RedisKey JobClocks(Topic topic) => $"rh:jobs:{Tag(topic)}";
+
+    /// <summary>The hash tag of a topic's keys: the part of a key Redis Cluster hashes to choose its slot.</summary>
+    private static string Tag(Topic topic) => $"{{{topic}}}";
 
     /// <summary>The dashboard's recently active topics: a sorted set scored by each topic's latest event time in ms.</summary>
     public static readonly RedisKey ActiveTopics = "rh:dashboard:topics";

@@ -8,8 +8,7 @@ namespace RealtimeHub.Tests.Bridge;
 /// What the products' workers PUBLISH on their own channels reaches hub and SSE subscribers as events
 /// of the matching topic, through the same path as an HTTP publish, exactly once across three nodes.
 /// </summary>
-[Collection(BridgeClusterDefinition.Name)]
-public sealed class BridgeDeliveryTests(BridgeCluster cluster)
+public abstract class BridgeDeliveryScenarios(BridgeCluster cluster)
 {
     private BridgeNodes Nodes => cluster.Nodes;
 
@@ -195,3 +194,9 @@ public sealed class BridgeDeliveryTests(BridgeCluster cluster)
         return Assert.Single(hub.Events);
     }
 }
+
+[Collection(BridgeClusterDefinition.Name)]
+public sealed class BridgeDeliveryTests(RedisBridgeCluster cluster) : BridgeDeliveryScenarios(cluster);
+
+[Collection(SentinelBridgeClusterDefinition.Name)]
+public sealed class SentinelBridgeDeliveryTests(SentinelBridgeCluster cluster) : BridgeDeliveryScenarios(cluster);

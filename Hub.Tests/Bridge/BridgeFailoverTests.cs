@@ -13,7 +13,7 @@ public sealed class BridgeFailoverTests : IAsyncLifetime
     private readonly FaultyHistory[] _histories = new FaultyHistory[BridgeNodes.NodeCount];
     private BridgeNodes _nodes = null!;
 
-    public async Task InitializeAsync() => _nodes = await BridgeNodes.StartAsync(i => FaultyHistory.On(_histories, i));
+    public async Task InitializeAsync() => _nodes = await BridgeNodes.StartAsync(new RedisBackend(), i => FaultyHistory.On(_histories, i));
 
     public async Task DisposeAsync() => await _nodes.DisposeAsync();
 

@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace RealtimeHub.Tests.Bridge;
 
 /// <summary>
-/// A redis-server of its own with three hub nodes bridging it, and a plain Redis client that publishes
-/// the way the products' workers do. Each node records its log in <see cref="Logs"/>.
+/// A Redis deployment of its own (a <see cref="Backend"/>: one redis-server or Redis under Sentinel)
+/// with three hub nodes bridging it, and a plain Redis client that publishes the way the products'
+/// workers do. Each node records its log in <see cref="Logs"/>.
 /// </summary>
 public sealed class BridgeNodes : IAsyncDisposable
 {
@@ -16,15 +17,15 @@ public sealed class BridgeNodes : IAsyncDisposable
     private readonly List<HubNode> _nodes;
     private readonly ConnectionMultiplexer _worker;
 
-    private BridgeNodes(RedisServer redis, List<HubNode> nodes, IReadOnlyList<LogCapture> logs, ConnectionMultiplexer worker)
+    private readonly Backend _redis;
+
+    private BridgeNodes(Backend redis, List<HubNode> nodes, IReadOnlyList<LogCapture> logs, ConnectionMultiplexer worker)
     {
-        Redis = redis;
+        _redis = redis;
         _nodes = nodes;
         Logs = logs;
         _worker = worker;
     }
-
-    public RedisServer Redis { get; }
 
     /// <summary>The nodes still running, in start order.</summary>
     public IReadOnlyList<HubNode> Nodes => _nodes;
@@ -32,17 +33,17 @@ public sealed class BridgeNodes : IAsyncDisposable
     /// <summary>What each node logged, by start index (kept after a node is killed).</summary>
     public IReadOnlyList<LogCapture> Logs { get; }
 
-    /// <summary>Starts redis-server and the nodes; <paramref name="services"/> may replace a seam on node i.</summary>
-    public static async Task<BridgeNodes> StartAsync(Func<int, Action<IServiceCollection>?>? services = null)
+    /// <summary>Starts <paramref name="redis"/> and the nodes; <paramref name="services"/> may replace a seam on node i.</summary>
+    public static async Task<BridgeNodes> StartAsync(Backend redis, Func<int, Action<IServiceCollection>?>? services = null)
     {
-        var redis = await RedisServer.StartAsync();
+        var connectionString = await redis.StartAsync() ?? throw new ArgumentException("The bridge needs Redis.", nameof(redis));
         var logs = Enumerable.Range(0, NodeCount).Select(_ => new LogCapture()).ToArray();
-        var nodes = await Task.WhenAll(Enumerable.Range(0, NodeCount).Select(i => HubNode.StartAsync(redis.ConnectionString, services: s =>
+        var nodes = await Task.WhenAll(Enumerable.Range(0, NodeCount).Select(i => HubNode.StartAsync(connectionString, services: s =>
         {
             s.AddSingleton<ILoggerProvider>(logs[i]);
             services?.Invoke(i)?.Invoke(s);
         })));
-        var worker = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var worker = await ConnectionMultiplexer.ConnectAsync(connectionString);
         return new BridgeNodes(redis, [.. nodes], logs, worker);
     }
 
@@ -67,22 +68,34 @@ public sealed class BridgeNodes : IAsyncDisposable
     {
         await _worker.DisposeAsync();
         await Task.WhenAll(_nodes.Select(n => n.DisposeAsync().AsTask()));
-        await Redis.DisposeAsync();
+        await _redis.DisposeAsync();
     }
 }
 
-/// <summary>Three bridging nodes on one redis-server, shared by a test collection; tests use unique ids.</summary>
-public sealed class BridgeCluster : IAsyncLifetime
+/// <summary>Three bridging nodes on a Redis deployment, shared by a test collection; tests use unique ids.</summary>
+public abstract class BridgeCluster(Backend redis) : IAsyncLifetime
 {
     public BridgeNodes Nodes { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Nodes = await BridgeNodes.StartAsync();
+    public async Task InitializeAsync() => Nodes = await BridgeNodes.StartAsync(redis);
 
     public async Task DisposeAsync() => await Nodes.DisposeAsync();
 }
 
+/// <summary>The bridging nodes on one redis-server.</summary>
+public sealed class RedisBridgeCluster() : BridgeCluster(new RedisBackend());
+
+/// <summary>The bridging nodes on Redis under Sentinel.</summary>
+public sealed class SentinelBridgeCluster() : BridgeCluster(new SentinelBackend());
+
 [CollectionDefinition(Name)]
-public sealed class BridgeClusterDefinition : ICollectionFixture<BridgeCluster>
+public sealed class BridgeClusterDefinition : ICollectionFixture<RedisBridgeCluster>
 {
     public const string Name = "Three bridging nodes on one redis-server";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SentinelBridgeClusterDefinition : ICollectionFixture<SentinelBridgeCluster>
+{
+    public const string Name = "Three bridging nodes on Redis under Sentinel";
 }

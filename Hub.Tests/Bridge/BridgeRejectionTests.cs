@@ -8,7 +8,7 @@ namespace RealtimeHub.Tests.Bridge;
 /// kind, never reach clients, and do not stop the bridge.
 /// </summary>
 [Collection(BridgeClusterDefinition.Name)]
-public sealed class BridgeRejectionTests(BridgeCluster cluster)
+public sealed class BridgeRejectionTests(RedisBridgeCluster cluster)
 {
     private const string Rejected = "realtimehub.bridge.rejected";
 

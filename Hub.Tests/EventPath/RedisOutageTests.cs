@@ -96,7 +96,7 @@ public sealed class RedisOutageTests(OutageNode outage)
         {
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
-                var id = await PublishUntilAcceptedAsync(node, topic, $"publisher-{n}-{i}");
+                var id = await node.PublishUntilAcceptedAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(50), $"publisher-{n}-{i}");
                 lock (accepted)
                 {
                     accepted.Add(id);
@@ -136,24 +136,6 @@ public sealed class RedisOutageTests(OutageNode outage)
         Assert.Equal(HubConnectionState.Connected, json.Connection.State);
         Assert.False(envelopes.Ended.IsCompleted || batchStream.Ended.IsCompleted, "An SSE stream was closed.");
         Assert.Empty(json.Resets);
-    }
-
-    /// <summary>Publishes through <paramref name="node"/>, retrying a 503 with the same idempotency key until it is accepted.</summary>
-    private static async Task<string> PublishUntilAcceptedAsync(HubNode node, string topic, string idempotencyKey)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            using var response = await node.PublishAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(50), idempotencyKey);
-            if (response.StatusCode == HttpStatusCode.Accepted)
-            {
-                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-            }
-
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.True(DateTime.UtcNow < deadline, $"Publishing {idempotencyKey} was refused for a minute.");
-            await Task.Delay(50);
-        }
     }
 
     private async Task<HttpResponseMessage> GetAsync(string path) => await Node.Http.GetAsync(new Uri(path, UriKind.Relative));

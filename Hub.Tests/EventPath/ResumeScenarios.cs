@@ -168,3 +168,9 @@ public sealed class EmbeddedResumeScenarios(EmbeddedNodes nodes) : ResumeScenari
 
 [Collection(RedisNodesDefinition.Name)]
 public sealed class RedisResumeScenarios(RedisNodes nodes) : ResumeScenarios(nodes);
+
+[Collection(SentinelNodesDefinition.Name)]
+public sealed class SentinelResumeScenarios(SentinelNodes nodes) : ResumeScenarios(nodes);
+
+[Collection(ClusterNodesDefinition.Name)]
+public sealed class ClusterResumeScenarios(ClusterNodes nodes) : ResumeScenarios(nodes);

@@ -19,11 +19,46 @@ public sealed class StartupTests
         { "a tiny delivery buffer under its earlier name", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Sse__MaxBufferedBytes"] = "100" }, "Delivery:MaxBufferedBytes" },
         { "a gap wait of an hour", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Delivery__GapWait"] = "01:00:00" }, "Delivery:GapWait" },
         { "an unparsable Redis string", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Redis__ConnectionString"] = "127.0.0.1:6379,connectTimeout=soon" }, "Redis:ConnectionString" },
+        { "a negative replica count", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Redis__ReplicasToAcknowledge"] = "-1" }, "Redis:ReplicasToAcknowledge" },
+        { "a replica wait of a minute", new() { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Redis__ReplicaWait"] = "00:01:00" }, "Redis:ReplicaWait" },
     };
 
     [Theory]
     [MemberData(nameof(BadConfigurations))]
-    public async Task Bad_configuration_stops_the_server_with_a_one_line_reason(string what, Dictionary<string, string> environment, string named)
+    public Task Bad_configuration_stops_the_server_with_a_one_line_reason(string what, Dictionary<string, string> environment, string named) =>
+        AssertRefusedAsync(what, environment, named);
+
+    [Fact]
+    public async Task Sentinels_addressed_without_a_service_name_stop_the_server()
+    {
+        await using var sentinel = await RedisServer.StartSentinelAsync([]);
+        await AssertRefusedAsync("sentinels without serviceName", RedisAt(sentinel.ConnectionString), "serviceName=");
+    }
+
+    [Fact]
+    public async Task More_replicas_to_acknowledge_than_the_primary_has_stop_the_server()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await AssertRefusedAsync(
+            "one replica to acknowledge on a server without replicas",
+            new(RedisAt(redis.ConnectionString)) { ["Redis__ReplicasToAcknowledge"] = "1" },
+            "Redis:ReplicasToAcknowledge is 1 but the primary");
+    }
+
+    [Fact]
+    public async Task A_Redis_Cluster_whose_slots_are_not_assigned_stops_the_server()
+    {
+        await using var node = await RedisServer.StartInDirectoryAsync(["--cluster-enabled", "yes"]);
+        await AssertRefusedAsync("a cluster node without slots", RedisAt(node.ConnectionString), "Redis Cluster that is not ready: 0 of its 16384 hash slots");
+    }
+
+    private static Dictionary<string, string> RedisAt(string connectionString) => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["Redis__ConnectionString"] = connectionString,
+    };
+
+    private static async Task AssertRefusedAsync(string what, Dictionary<string, string> environment, string named)
     {
         await using var server = ServerProcess.Start(environment);
         var exit = await server.WaitForExitAsync(ExitWithin);

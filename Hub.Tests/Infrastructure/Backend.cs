@@ -1,8 +1,9 @@
 namespace RealtimeHub.Tests.Infrastructure;
 
 /// <summary>
-/// What a scenario suite runs on: the embedded default, or a real redis-server of its own. One suite,
-/// written once against a fixture that takes a backend, runs on both.
+/// What a scenario suite runs on: the embedded default, or a real Redis deployment of its own (one
+/// redis-server, Sentinel or a Redis Cluster). One suite, written once against a fixture that takes a
+/// backend, runs on each.
 /// </summary>
 public abstract class Backend : IAsyncDisposable
 {
@@ -32,4 +33,32 @@ public sealed class RedisBackend : Backend
     }
 
     public override ValueTask DisposeAsync() => _redis?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>A primary, two replicas and three sentinels started for this fixture alone.</summary>
+public sealed class SentinelBackend : Backend
+{
+    private SentinelDeployment? _deployment;
+
+    public override async Task<string?> StartAsync()
+    {
+        _deployment = await SentinelDeployment.StartAsync();
+        return _deployment.ConnectionString;
+    }
+
+    public override ValueTask DisposeAsync() => _deployment?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+/// <summary>A Redis Cluster of three primaries and three replicas started for this fixture alone.</summary>
+public sealed class ClusterBackend : Backend
+{
+    private RedisClusterDeployment? _deployment;
+
+    public override async Task<string?> StartAsync()
+    {
+        _deployment = await RedisClusterDeployment.StartAsync();
+        return _deployment.ConnectionString;
+    }
+
+    public override ValueTask DisposeAsync() => _deployment?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -102,6 +103,27 @@ public sealed class HubNode : IAsyncDisposable
     /// <summary>POSTs one event; returns the raw response.</summary>
     public Task<HttpResponseMessage> PublishAsync(string topic, string type, object data, string? idempotencyKey = null) =>
         PostJsonAsync($"/api/topics/{Uri.EscapeDataString(topic)}/events", new { type, data, idempotencyKey });
+
+    /// <summary>
+    /// Publishes as a careful publisher does: on 503 it waits a moment and sends the same event with the
+    /// same <paramref name="idempotencyKey"/> again, until the hub accepts it; returns the id.
+    /// </summary>
+    public async Task<string> PublishUntilAcceptedAsync(string topic, string type, object data, string idempotencyKey)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            using var response = await PublishAsync(topic, type, data, idempotencyKey);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.True(DateTime.UtcNow < deadline, $"Publishing {idempotencyKey} was refused for a minute.");
+            await Task.Delay(50);
+        }
+    }
 
     /// <summary>POSTs any JSON body (or raw text when <paramref name="body"/> is a string).</summary>
     public Task<HttpResponseMessage> PostJsonAsync(string path, object body)

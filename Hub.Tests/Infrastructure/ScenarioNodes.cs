@@ -46,6 +46,12 @@ public sealed class EmbeddedNodes() : ScenarioNodes(new EmbeddedBackend());
 /// <summary>The scenario nodes on a real redis-server of their own.</summary>
 public sealed class RedisNodes() : ScenarioNodes(new RedisBackend());
 
+/// <summary>The scenario nodes on Redis under Sentinel.</summary>
+public sealed class SentinelNodes() : ScenarioNodes(new SentinelBackend());
+
+/// <summary>The scenario nodes on a Redis Cluster.</summary>
+public sealed class ClusterNodes() : ScenarioNodes(new ClusterBackend());
+
 [CollectionDefinition(Name)]
 public sealed class EmbeddedNodesDefinition : ICollectionFixture<EmbeddedNodes>
 {
@@ -56,4 +62,16 @@ public sealed class EmbeddedNodesDefinition : ICollectionFixture<EmbeddedNodes>
 public sealed class RedisNodesDefinition : ICollectionFixture<RedisNodes>
 {
     public const string Name = "Scenario nodes on one redis-server";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SentinelNodesDefinition : ICollectionFixture<SentinelNodes>
+{
+    public const string Name = "Scenario nodes on Redis under Sentinel";
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterNodesDefinition : ICollectionFixture<ClusterNodes>
+{
+    public const string Name = "Scenario nodes on a Redis Cluster";
 }

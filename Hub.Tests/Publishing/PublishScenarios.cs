@@ -112,3 +112,9 @@ public sealed class EmbeddedPublishScenarios(EmbeddedNodes nodes) : PublishScena
 
 [Collection(RedisNodesDefinition.Name)]
 public sealed class RedisPublishScenarios(RedisNodes nodes) : PublishScenarios(nodes);
+
+[Collection(SentinelNodesDefinition.Name)]
+public sealed class SentinelPublishScenarios(SentinelNodes nodes) : PublishScenarios(nodes);
+
+[Collection(ClusterNodesDefinition.Name)]
+public sealed class ClusterPublishScenarios(ClusterNodes nodes) : PublishScenarios(nodes);

@@ -35,6 +35,9 @@ internal sealed record BenchOptions
           --duration S        seconds of publishing (30)
           --lanes L           publishing lanes, each owning topics t % L == l and posting batches in order (8)
           --nodes K           hub nodes sharing Redis (1); K > 1 needs --redis
+          --replicas N        replicas the bench starts for its redis-server (0); needs --redis start
+          --acknowledge N     run the hub with Redis__ReplicasToAcknowledge=N: a publish is answered once N
+                              replicas have it (0)
           --storm-at S        drop every subscriber at once S seconds into publishing; they reconnect at once
                               with their last ids (--concurrency attempts in flight)
           --stalled N         N more subscribers (half SSE, half WebSocket, over the same topics) with a 4 KiB
@@ -65,6 +68,12 @@ internal sealed record BenchOptions
     public int Lanes { get; init; } = 8;
 
     public int Nodes { get; init; } = 1;
+
+    /// <summary>Replicas of the bench's own redis-server.</summary>
+    public int Replicas { get; init; }
+
+    /// <summary>The hub's <c>Redis:ReplicasToAcknowledge</c>.</summary>
+    public int Acknowledge { get; init; }
 
     public TimeSpan? StormAt { get; init; }
 
@@ -148,6 +157,8 @@ internal sealed record BenchOptions
                 "--duration" => options with { Duration = Seconds() },
                 "--lanes" => options with { Lanes = Count(1) },
                 "--nodes" => options with { Nodes = Count(1) },
+                "--replicas" => options with { Replicas = Count(0) },
+                "--acknowledge" => options with { Acknowledge = Count(0) },
                 "--storm-at" => options with { StormAt = Seconds() },
                 "--stalled" => options with { Stalled = Count(0) },
                 "--drain" => options with { Drain = Seconds() },
@@ -178,6 +189,16 @@ internal sealed record BenchOptions
         if (options.Nodes > 1 && options.Redis is null)
         {
             throw new ArgumentException("--nodes above 1 needs Redis: --redis start, or --redis CONN.");
+        }
+
+        if (options.Replicas > 0 && !options.StartsRedis)
+        {
+            throw new ArgumentException("--replicas needs --redis start.");
+        }
+
+        if (options.Acknowledge > 0 && options.Redis is null)
+        {
+            throw new ArgumentException("--acknowledge needs Redis: --redis start --replicas N, or --redis CONN.");
         }
 
         return options;

@@ -50,6 +50,15 @@ internal sealed record LoadOutcome
 
     public required double LatencyMaxMs { get; init; }
 
+    /// <summary>How long each acknowledged publish (one POST of a batch) took to be answered, sorted, in milliseconds.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<double> AcknowledgeMs { get; init; } = [];
+
+    /// <summary>The publish round trip: p50, p99 and max in milliseconds (all 0 without acknowledged publishes).</summary>
+    public double[] AcknowledgeTimes => AcknowledgeMs.Count == 0
+        ? [0, 0, 0]
+        : [BenchResult.Percentile(AcknowledgeMs, 0.5), BenchResult.Percentile(AcknowledgeMs, 0.99), AcknowledgeMs[^1]];
+
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
 
     public required long ClosedByServer { get; init; }
@@ -90,6 +99,12 @@ internal sealed record LoadResult
 
     public required string? Redis { get; init; }
 
+    /// <summary>Replicas the bench started for its redis-server.</summary>
+    public int Replicas { get; init; }
+
+    /// <summary>The hub's <c>Redis:ReplicasToAcknowledge</c>.</summary>
+    public int Acknowledge { get; init; }
+
     public required ulong OpenFileLimit { get; init; }
 
     public required ulong OpenFileHardLimit { get; init; }
@@ -127,7 +142,7 @@ internal sealed record LoadResult
         {
             ("machine", $"{Machine.Processors} cores, {Mib(Machine.MemoryBytes)}, Linux {Machine.Kernel}, SDK {Machine.DotnetSdk}, load average {Machine.LoadAverage} at start (load generator and hub share the cores)"),
             ("Hub.Server source", Source),
-            ("nodes / backplane", $"{Nodes} / {(Redis is null ? "embedded (no Redis)" : "Redis " + Redis)}"),
+            ("nodes / backplane", $"{Nodes} / {(Redis is null ? "embedded (no Redis)" : $"Redis {Redis}, {Replicas} replica(s), ReplicasToAcknowledge {Acknowledge}")}"),
             ("subscribers", $"{Sse} SSE + {WebSockets} WebSocket ({Protocol}) = {Sse + WebSockets} over {Topics} topics, {Sources} source addresses"),
             ("open-file limit (soft/hard)", $"{OpenFileLimit} / {OpenFileHardLimit}"),
             ("connected", $"{o.Connected} in {o.RampSeconds:0.0} s"),
@@ -140,6 +155,7 @@ internal sealed record LoadResult
         rows.AddRange(
         [
             ("publishing", $"{Rate:0} events/s asked, {o.Published} acknowledged in {o.PublishSeconds:0.0} s ({o.Published / Math.Max(o.PublishSeconds, 0.001):0}/s), {o.PublishFailedEvents} failed"),
+            ("publish answered in p50 / p99 / max", $"{o.AcknowledgeTimes[0]:0.00} / {o.AcknowledgeTimes[1]:0.00} / {o.AcknowledgeTimes[2]:0.0} ms ({o.AcknowledgeMs.Count} POSTs)"),
             ("**deliveries/s** (while publishing)", $"**{o.DeliveriesPerSecond:0}** ({o.ReceivedDuringPublishing} in {o.PublishSeconds:0.0} s)"),
             ("CPU while publishing: hub / bench", $"{o.ServerCpuSeconds:0.0} s ({o.ServerCpuSeconds / Math.Max(o.PublishSeconds, 0.001) * 100:0} % of a core, {o.ServerCpuSeconds * 1e6 / Math.Max(o.ReceivedDuringPublishing, 1):0.0} µs per delivery) / {o.BenchCpuSeconds:0.0} s ({o.BenchCpuSeconds / Math.Max(o.PublishSeconds, 0.001) * 100:0} %)"),
             ("**latency p50 / p99 / p99.9 / max**", $"**{o.LatencyP50Ms:0.00} / {o.LatencyP99Ms:0.00} / {o.LatencyP999Ms:0.00} / {o.LatencyMaxMs:0.0} ms** ({o.LatencyCount} samples)"),

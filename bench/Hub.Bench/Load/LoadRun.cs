@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using RealtimeHub.Bench.Accounting;
 
@@ -37,11 +38,22 @@ internal static class LoadRun
 
         var lifetime = options.Timeout + TimeSpan.FromSeconds(60);
         await using var redis = options.StartsRedis ? await RedisProcess.StartAsync(lifetime, cancellationToken) : null;
+        var replicas = new List<RedisProcess>();
+        for (var r = 0; r < options.Replicas; r++)
+        {
+            replicas.Add(await RedisProcess.StartAsync(lifetime, cancellationToken, replicaOf: redis));
+        }
+
+        if (redis is not null && replicas.Count > 0)
+        {
+            await redis.WaitForReplicasAsync(replicas.Count, cancellationToken);
+        }
+
         var redisConnection = redis?.ConnectionString ?? options.Redis;
         var redisVersion = redisConnection is null ? null : await RedisProcess.VersionAsync(cancellationToken);
         if (redis is not null)
         {
-            Progress($"redis-server {redisVersion} on {redis.ConnectionString}");
+            Progress($"redis-server {redisVersion} on {redis.ConnectionString}, {replicas.Count} replica(s) in sync");
         }
 
         var probes = new List<GcProbe>();
@@ -56,7 +68,13 @@ internal static class LoadRun
                     probes.Add(probe);
                 }
 
-                var server = await HubServer.StartAsync(repo, redisConnection, lifetime, probe?.Environment ?? new Dictionary<string, string>(), cancellationToken);
+                var environment = new Dictionary<string, string>(probe?.Environment ?? new Dictionary<string, string>());
+                if (options.Acknowledge > 0)
+                {
+                    environment["Redis__ReplicasToAcknowledge"] = options.Acknowledge.ToString(CultureInfo.InvariantCulture);
+                }
+
+                var server = await HubServer.StartAsync(repo, redisConnection, lifetime, environment, cancellationToken);
                 servers.Add(server);
                 Progress($"hub node {n + 1} pid {server.Pid} on {server.BaseAddress}");
             }
@@ -73,6 +91,11 @@ internal static class LoadRun
             foreach (var probe in probes)
             {
                 probe.Dispose();
+            }
+
+            foreach (var replica in replicas)
+            {
+                await replica.DisposeAsync();
             }
         }
     }
@@ -103,6 +126,8 @@ internal static class LoadRun
             Source = source,
             Nodes = servers.Count,
             Redis = redisVersion,
+            Replicas = options.Replicas,
+            Acknowledge = options.Acknowledge,
             OpenFileLimit = soft,
             OpenFileHardLimit = hard,
             Protocol = options.MessagePack ? "messagepack" : "json",
@@ -234,6 +259,7 @@ internal static class LoadRun
             LatencyP99Ms = accounting.Latency.PercentileMs(0.99),
             LatencyP999Ms = accounting.Latency.PercentileMs(0.999),
             LatencyMaxMs = accounting.Latency.MaxMs,
+            AcknowledgeMs = publisher.AcknowledgeMs,
             Errors = errors.ByCategory,
             ClosedByServer = errors.ClosedByServer,
             Storm = storm,

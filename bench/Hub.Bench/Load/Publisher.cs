@@ -23,10 +23,23 @@ internal sealed class Publisher(IReadOnlyList<HttpClient> nodes, LoadAccounting 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
+    private readonly List<double> _acknowledgeMs = [];
     private long _batches;
 
     /// <summary>Batches sent.</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>How long each acknowledged POST took to be answered, sorted, in milliseconds.</summary>
+    public IReadOnlyList<double> AcknowledgeMs
+    {
+        get
+        {
+            lock (_acknowledgeMs)
+            {
+                return [.. _acknowledgeMs.Order()];
+            }
+        }
+    }
 
     /// <summary>Publishes until <paramref name="duration"/> has passed or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(TimeSpan duration, CancellationToken cancellationToken)
@@ -99,9 +112,15 @@ internal sealed class Publisher(IReadOnlyList<HttpClient> nodes, LoadAccounting 
         content.Headers.ContentType = Json;
         try
         {
+            var posted = Stopwatch.GetTimestamp();
             using var response = await http.PostAsync(new Uri("/api/events", UriKind.Relative), content, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
+                lock (_acknowledgeMs)
+                {
+                    _acknowledgeMs.Add(Stopwatch.GetElapsedTime(posted).TotalMilliseconds);
+                }
+
                 for (var i = 0; i < batch.Count; i++)
                 {
                     accounting.Published.Acknowledge(batch[i], seqs[i]);

@@ -32,8 +32,8 @@ internal sealed class RedisProcess : IAsyncDisposable
         return text.Split(' ').FirstOrDefault(part => part.StartsWith("v=", StringComparison.Ordinal))?[2..] ?? text.Trim();
     }
 
-    /// <summary>Starts redis-server and waits until it answers PING.</summary>
-    public static async Task<RedisProcess> StartAsync(TimeSpan lifetime, CancellationToken cancellationToken)
+    /// <summary>Starts redis-server, a replica of <paramref name="replicaOf"/> when given, and waits until it answers PING.</summary>
+    public static async Task<RedisProcess> StartAsync(TimeSpan lifetime, CancellationToken cancellationToken, RedisProcess? replicaOf = null)
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -53,6 +53,17 @@ internal sealed class RedisProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+
+        // A new replica gets its first copy at once, not after Redis's default five-second wait.
+        start.ArgumentList.Add("--repl-diskless-sync-delay");
+        start.ArgumentList.Add("0");
+        if (replicaOf is not null)
+        {
+            start.ArgumentList.Add("--replicaof");
+            start.ArgumentList.Add("127.0.0.1");
+            start.ArgumentList.Add(replicaOf.Port.ToString(CultureInfo.InvariantCulture));
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start redis-server (is it installed?).");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -72,6 +83,24 @@ internal sealed class RedisProcess : IAsyncDisposable
 
         await redis.DisposeAsync();
         throw new InvalidOperationException("redis-server did not answer PING within 20 s.");
+    }
+
+    /// <summary>Waits until <paramref name="count"/> replicas are in sync with this server.</summary>
+    public async Task WaitForReplicasAsync(int count, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            var info = await CommandAsync("INFO replication", cancellationToken);
+            if (info.Split('\n').Count(line => line.StartsWith("slave", StringComparison.Ordinal) && line.Contains("state=online", StringComparison.Ordinal)) >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new InvalidOperationException($"{count} replica(s) were not in sync with redis-server within 30 s.");
     }
 
     /// <summary>Stops redis-server (SIGTERM through <c>timeout</c>, then a kill).</summary>
@@ -94,21 +123,44 @@ internal sealed class RedisProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    private int Port => int.Parse(ConnectionString.Split(':')[1], CultureInfo.InvariantCulture);
+
     private async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try
         {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, int.Parse(ConnectionString.Split(':')[1], CultureInfo.InvariantCulture), cancellationToken);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray(), cancellationToken);
-            var buffer = new byte[16];
-            var read = await stream.ReadAsync(buffer, cancellationToken);
-            return read >= 5 && buffer.AsSpan(0, 5).SequenceEqual("+PONG"u8);
+            return (await CommandAsync("PING", cancellationToken)).StartsWith("+PONG", StringComparison.Ordinal);
         }
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Sends one inline command and returns the reply as text (a bulk reply read to its announced length).</summary>
+    private async Task<string> CommandAsync(string command, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(command + "\r\n"), cancellationToken);
+        var reply = new System.Text.StringBuilder();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                return reply.ToString();
+            }
+
+            reply.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+            var text = reply.ToString();
+            var header = text.IndexOf("\r\n", StringComparison.Ordinal);
+            if (header > 0 && (text[0] != '$' || text.Length >= header + 2 + int.Parse(text[1..header], CultureInfo.InvariantCulture)))
+            {
+                return text;
+            }
         }
     }
 }
