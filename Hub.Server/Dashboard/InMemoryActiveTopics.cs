@@ -21,7 +21,11 @@ internal sealed class InMemoryActiveTopics : IActiveTopics
 
         lock (_topics)
         {
-            _topics[envelope.Topic] = new ActiveTopic(topic, envelope.Timestamp);
+            // Concurrent publishes to a topic may report out of order: the latest time wins.
+            if (!_topics.TryGetValue(envelope.Topic, out var known) || known.LastActivity < envelope.Timestamp)
+            {
+                _topics[envelope.Topic] = new ActiveTopic(topic, envelope.Timestamp);
+            }
 
             // Trimmed in bulk past a margin, so a full registry does not sort on every publish.
             if (_topics.Count > Capacity + (Capacity / 4))

@@ -26,7 +26,7 @@ internal sealed class RedisActiveTopics(RedisConnection redis, ILogger<RedisActi
     {
         ArgumentNullException.ThrowIfNull(envelope);
 
-        // Fire-and-forget: this runs under the topic's publish lock and must not add a round trip.
+        // Fire-and-forget: this runs on the publishing path and must not add a round trip.
         _ = RecordAsync(envelope.Topic, envelope.Timestamp);
     }
 
@@ -51,7 +51,8 @@ internal sealed class RedisActiveTopics(RedisConnection redis, ILogger<RedisActi
         try
         {
             var db = (await redis.GetAsync()).GetDatabase();
-            db.SortedSetAdd(RedisKeys.ActiveTopics, topic, at.ToUnixTimeMilliseconds(), CommandFlags.FireAndForget);
+            // Concurrent publishes to a topic may report out of order: only a later time replaces the score.
+            db.SortedSetAdd(RedisKeys.ActiveTopics, topic, at.ToUnixTimeMilliseconds(), SortedSetWhen.GreaterThan, CommandFlags.FireAndForget);
             if (Interlocked.Increment(ref _recorded) % TrimEvery == 0)
             {
                 db.SortedSetRemoveRangeByRank(RedisKeys.ActiveTopics, 0, -(Capacity + 1), CommandFlags.FireAndForget);

@@ -10,7 +10,7 @@ namespace RealtimeHub.Server.Delivery;
 /// acknowledgements). Once more than the byte limit would wait, the connection is cut off (aborted);
 /// its client resumes with its last id and misses nothing.
 /// </summary>
-internal sealed class ConnectionOutbox(HubConnectionContext connection, string transport, long maxPendingBytes, SlowConsumers slowConsumers)
+internal sealed class ConnectionOutbox(HubConnectionContext connection, string transport, long maxPendingBytes, SlowConsumers slowConsumers) : ILocalMember
 {
     private readonly Lock _gate = new();
     private Queue<(SerializedHubMessage Message, int Bytes)>? _queue;
@@ -20,6 +20,8 @@ internal sealed class ConnectionOutbox(HubConnectionContext connection, string t
 
     /// <summary>The connection this outbox writes to.</summary>
     public HubConnectionContext Connection => connection;
+
+    public string ConnectionId => connection.ConnectionId;
 
     /// <summary>Writes <paramref name="message"/> now, or queues it; cuts the connection off when the queue would pass the limit.</summary>
     public void Send(SerializedHubMessage message)

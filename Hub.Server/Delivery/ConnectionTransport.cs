@@ -15,9 +15,6 @@ internal static class ConnectionTransport
     /// <summary>The transports always reported, even at zero, in the order shown.</summary>
     public static readonly IReadOnlyList<string> All = [WebSocket, ServerSentEvents, LongPolling];
 
-    /// <summary>What an SSE route's connection says of itself: it is a server-sent events transport.</summary>
-    public static readonly IHttpTransportFeature SseRoute = new Fixed(HttpTransportType.ServerSentEvents);
-
     /// <summary>The name of the transport a connection runs on, from its <see cref="IHttpTransportFeature"/>.</summary>
     public static string Of(IFeatureCollection features) => features.Get<IHttpTransportFeature>()?.TransportType switch
     {
@@ -26,9 +23,4 @@ internal static class ConnectionTransport
         HttpTransportType.LongPolling => LongPolling,
         _ => Other,
     };
-
-    private sealed class Fixed(HttpTransportType type) : IHttpTransportFeature
-    {
-        public HttpTransportType TransportType => type;
-    }
 }

@@ -7,8 +7,9 @@ using RealtimeHub.Server.Hubs;
 namespace RealtimeHub.Server.Delivery;
 
 /// <summary>
-/// The hub's lifetime manager: this node's connections (SignalR clients and SSE streams alike) each
-/// with a bounded <see cref="ConnectionOutbox"/>, and per followed topic one <see cref="TopicRelay"/>,
+/// The hub's lifetime manager: this node's members (SignalR connections, each with a bounded
+/// <see cref="ConnectionOutbox"/>, and SSE streams, <see cref="Attach"/>ed with an outbox of their own),
+/// and per followed topic one <see cref="TopicRelay"/>,
 /// the node's only member of that topic's group on the backplane (SignalR's Redis backplane, or its
 /// in-memory manager on the embedded default). Group messages travel through the backplane once per
 /// node; everything else stays on this node.
@@ -36,22 +37,30 @@ internal sealed partial class NodeLifetimeManager(
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         var transport = ConnectionTransport.Of(connection.Features);
-        _connections[connection.ConnectionId] = new LocalConnection(
-            new ConnectionOutbox(connection, transport, options.Value.MaxBufferedBytes, slowConsumers));
+        Attach(new ConnectionOutbox(connection, transport, options.Value.MaxBufferedBytes, slowConsumers));
         return Task.CompletedTask;
     }
 
-    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    public override Task OnDisconnectedAsync(HubConnectionContext connection) => DetachAsync(connection.ConnectionId);
+
+    /// <summary>
+    /// Registers a member that is not a SignalR connection (an SSE stream): it then joins and leaves
+    /// topics by its id like any connection, and receives group messages only.
+    /// </summary>
+    public void Attach(ILocalMember member) => _connections[member.ConnectionId] = new LocalConnection(member);
+
+    /// <summary>Closes and unregisters a member, leaving its topics.</summary>
+    public async Task DetachAsync(string connectionId)
     {
-        if (!_connections.TryRemove(connection.ConnectionId, out var local))
+        if (!_connections.TryRemove(connectionId, out var local))
         {
             return;
         }
 
-        local.Outbox.Close();
+        local.Member.Close();
         foreach (var topic in local.TakeTopics())
         {
-            await LeaveAsync(topic, local.Outbox);
+            await LeaveAsync(topic, local.Member);
         }
     }
 
@@ -71,7 +80,7 @@ internal sealed partial class NodeLifetimeManager(
                 _relays[groupName] = relay;
             }
 
-            relay.Add(local.Outbox);
+            relay.Add(local.Member);
         }
 
         try
@@ -81,7 +90,7 @@ internal sealed partial class NodeLifetimeManager(
         catch
         {
             local.RemoveTopic(groupName);
-            await LeaveAsync(groupName, local.Outbox);
+            await LeaveAsync(groupName, local.Member);
             throw;
         }
     }
@@ -90,7 +99,7 @@ internal sealed partial class NodeLifetimeManager(
     {
         if (_connections.TryGetValue(connectionId, out var local) && local.RemoveTopic(groupName))
         {
-            await LeaveAsync(groupName, local.Outbox);
+            await LeaveAsync(groupName, local.Member);
         }
     }
 
@@ -114,7 +123,7 @@ internal sealed partial class NodeLifetimeManager(
     {
         if (_connections.TryGetValue(connectionId, out var local))
         {
-            local.Outbox.Send(Invocation(methodName, args));
+            local.Member.Send(Invocation(methodName, args));
         }
 
         return Task.CompletedTask;
@@ -152,16 +161,17 @@ internal sealed partial class NodeLifetimeManager(
         var message = Invocation(methodName, args);
         foreach (var local in _connections.Values)
         {
-            if (to(local.Outbox.Connection))
+            // SSE streams take group messages only.
+            if (local.Member is ConnectionOutbox outbox && to(outbox.Connection))
             {
-                local.Outbox.Send(message);
+                outbox.Send(message);
             }
         }
 
         return Task.CompletedTask;
     }
 
-    private async Task LeaveAsync(string topic, ConnectionOutbox member)
+    private async Task LeaveAsync(string topic, ILocalMember member)
     {
         TopicRelay? emptied = null;
         lock (_relayGate)
@@ -194,12 +204,12 @@ internal sealed partial class NodeLifetimeManager(
     [LoggerMessage(1, LogLevel.Warning, "Leaving the backplane group of topic {Topic} failed.")]
     private static partial void LogLeaveFailed(ILogger logger, string topic, Exception exception);
 
-    /// <summary>One local connection: its outbox and the topics it follows.</summary>
-    private sealed class LocalConnection(ConnectionOutbox outbox)
+    /// <summary>One local member and the topics it follows.</summary>
+    private sealed class LocalConnection(ILocalMember member)
     {
         private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
 
-        public ConnectionOutbox Outbox => outbox;
+        public ILocalMember Member => member;
 
         public bool TryAddTopic(string topic)
         {

@@ -24,7 +24,7 @@ internal sealed partial class TopicRelay : HubConnectionContext
     private readonly RelayServices _services;
     private readonly Lock _gate = new();
     private readonly SortedList<long, (SerializedHubMessage Message, HubEventId Id)> _waiting = [];
-    private ConnectionOutbox[] _members = [];
+    private ILocalMember[] _members = [];
     private Task? _joined;
     private bool _placed;
     private long _lastSeq;
@@ -45,10 +45,10 @@ internal sealed partial class TopicRelay : HubConnectionContext
     public bool IsEmpty => _members.Length == 0;
 
     /// <summary>Adds a member; called under the owner's lock.</summary>
-    public void Add(ConnectionOutbox member) => _members = [.. _members, member];
+    public void Add(ILocalMember member) => _members = [.. _members, member];
 
     /// <summary>Removes a member; called under the owner's lock.</summary>
-    public void Remove(ConnectionOutbox member) => _members = Array.FindAll(_members, m => m != member);
+    public void Remove(ILocalMember member) => _members = Array.FindAll(_members, m => m != member);
 
     /// <summary>
     /// Joins the backplane group, then learns the topic's latest sequence number from the history, once

@@ -25,8 +25,14 @@ internal sealed partial class BackplaneHandOff(IHubContext<ProgressHub, IProgres
     private readonly Channel<EventEnvelope> _pending = Channel.CreateBounded<EventEnvelope>(
         new BoundedChannelOptions(MaxPending) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
-    /// <summary>Hands <paramref name="envelope"/> to the backplane, or queues it for a retry when Redis cannot be reached.</summary>
-    public async Task HandOffAsync(EventEnvelope envelope)
+    /// <summary>
+    /// Hands <paramref name="envelope"/> to the backplane without waiting for it to confirm (relays order
+    /// by sequence number, so nothing depends on the confirmation's timing); queues it for a retry when
+    /// Redis cannot be reached.
+    /// </summary>
+    public void HandOff(EventEnvelope envelope) => _ = HandOffAsync(envelope);
+
+    private async Task HandOffAsync(EventEnvelope envelope)
     {
         try
         {
@@ -36,6 +42,12 @@ internal sealed partial class BackplaneHandOff(IHubContext<ProgressHub, IProgres
         {
             LogRetrying(logger, envelope.Topic, envelope.Id, ex.Message);
             _pending.Writer.TryWrite(envelope);
+        }
+#pragma warning disable CA1031 // Nobody awaits a hand-off: whatever else fails is logged here; the relays fill the gap from the history.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFailed(logger, envelope.Topic, envelope.Id, ex);
         }
     }
 
@@ -62,4 +74,7 @@ internal sealed partial class BackplaneHandOff(IHubContext<ProgressHub, IProgres
 
     [LoggerMessage(1, LogLevel.Warning, "Event {Id} of topic {Topic} is stored but the backplane did not take it ({Reason}); retrying in the background.")]
     private static partial void LogRetrying(ILogger logger, string topic, string id, string reason);
+
+    [LoggerMessage(2, LogLevel.Error, "Event {Id} of topic {Topic} is stored but handing it to the backplane failed; nodes fill it from the history once a later event shows the gap, and resuming clients read it there.")]
+    private static partial void LogFailed(ILogger logger, string topic, string id, Exception exception);
 }

@@ -15,7 +15,6 @@ internal sealed class EventPublisher(
     EventValidator validator,
     EtaEstimator eta,
     IEventHistory history,
-    TopicLocks locks,
     BackplaneHandOff handOff,
     ITopicOwners owners,
     HubMetrics metrics,
@@ -156,8 +155,8 @@ internal sealed class EventPublisher(
 
     private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
     {
-        // Held from the append to the hand-off, so a topic's events leave this node in id order.
-        using var held = await locks.AcquireAsync(events.Select(e => e.Topic), CancellationToken.None);
+        // No lock from the append to the hand-off: every node's relay puts a topic's events in order by
+        // their sequence numbers, whichever reaches the backplane first.
         IReadOnlyList<AppendedEvent> appended;
         using (EventTracing.StartStep(EventTracing.AppendStep))
         {
@@ -170,8 +169,9 @@ internal sealed class EventPublisher(
             {
                 if (outcome.Stored is { } envelope)
                 {
-                    // Once stored the event is accepted: a hand-off that fails is retried, never reported.
-                    await handOff.HandOffAsync(envelope);
+                    // Once stored the event is accepted: the hand-off is not awaited, and one that fails is
+                    // retried in the background, never reported.
+                    handOff.HandOff(envelope);
                     foreach (var observer in observers)
                     {
                         observer.Published(envelope);

@@ -3,9 +3,10 @@ using RealtimeHub.Contracts.Events;
 namespace RealtimeHub.Server.Publishing;
 
 /// <summary>
-/// Told of each event this node stores, right after it is handed to the backplane, in id order within
-/// a topic. It runs under the topic's publish lock, so an implementation returns at once and never
-/// throws: it is bookkeeping beside the event's path (the dashboard's active topics), not part of it.
+/// Told of each event this node stores, right after it is handed to the backplane. Concurrent publishes
+/// to one topic may report out of id order. It runs on the publishing path, so an implementation returns
+/// at once and never throws: it is bookkeeping beside the event's path (the dashboard's active topics),
+/// not part of it.
 /// </summary>
 internal interface IPublishObserver
 {

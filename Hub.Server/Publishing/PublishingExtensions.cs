@@ -9,7 +9,6 @@ internal static class PublishingExtensions
     {
         services.AddValidatedOptions<PublishingOptions>(configuration.GetSection(PublishingOptions.Section));
         services.AddSingleton<EventValidator>();
-        services.AddSingleton<TopicLocks>();
         // One instance serves in-process callers and the Redis bridge, which needs its internal entry point.
         services.AddSingleton<BackplaneHandOff>();
         services.AddHostedService(provider => provider.GetRequiredService<BackplaneHandOff>());

@@ -1,42 +1,36 @@
-using System.IO.Pipelines;
 using System.Threading.Tasks.Sources;
+using Microsoft.AspNetCore.SignalR;
+using RealtimeHub.Server.Delivery;
 
 namespace RealtimeHub.Server.Sse;
 
 /// <summary>
-/// The transport of an SSE hub connection: its output is this outbox, its input a reader nobody reads.
-/// Writes never wait: the backplane writes each group message to all local members and awaits them
-/// together, so one stalled reader must not hold up the others. Serialised messages are queued as the
-/// shared buffers they already are (no copy per connection). Once more than the byte limit is queued the
-/// outbox overflows: it takes nothing more and reports the bytes waiting, and the stream is cut off; the client
-/// reconnects with its last id and replays. A <c>default</c> item is a heartbeat request from
-/// <see cref="SseHeartbeat"/>.
+/// What a node still has to write to one SSE stream: the stream's member of its topics' groups
+/// (<see cref="NodeLifetimeManager.Attach"/>). Sending never waits: a relay hands each message to all
+/// local members, so one stalled reader must not hold up the others. Messages are queued as the shared
+/// bytes the backplane already rendered in the SSE protocol (no copy per stream). Once more than the byte
+/// limit is queued the outbox overflows: it takes nothing more and reports the bytes waiting, and the stream
+/// is cut off; the client reconnects with its last id and replays. A <c>default</c> item is a heartbeat
+/// request from <see cref="SseHeartbeat"/>.
 /// </summary>
 /// <remarks>
 /// Most streams sit idle most of the time, so the outbox costs as little as it can while empty: its queue
 /// is created with the first message, and its one reader waits on the outbox itself
 /// (<see cref="IValueTaskSource{TResult}"/>) rather than on a channel of its own.
 /// </remarks>
-internal sealed class SseOutbox(long maxQueuedBytes, Action<long> onOverflow) : PipeWriter, IDuplexPipe, IValueTaskSource<bool>
+internal sealed class SseOutbox(string connectionId, SseHubProtocol protocol, long maxQueuedBytes, Action<long> onOverflow) : ILocalMember, IValueTaskSource<bool>
 {
-    // Nothing is ever read from an SSE client, so every outbox shares one reader that is never read.
-    private static readonly PipeReader NeverRead = PipeReader.Create(Stream.Null);
-
     private readonly Lock _gate = new();
     private ManualResetValueTaskSourceCore<bool> _wake = new() { RunContinuationsAsynchronously = true };
     private Queue<ReadOnlyMemory<byte>>? _queue;
     private bool _waiting;
     private bool _done;
     private Exception? _error;
-    private byte[] _scratch = [];
-    private int _written;
     private long _queuedBytes;
     private int _closed;
     private int _heartbeatQueued;
 
-    PipeReader IDuplexPipe.Input => NeverRead;
-
-    PipeWriter IDuplexPipe.Output => this;
+    public string ConnectionId => connectionId;
 
     /// <summary>Asks the stream to write a heartbeat; at most one request waits at a time.</summary>
     public void RequestHeartbeat()
@@ -96,59 +90,31 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action<long> onOverflow) : 
     /// <summary>Ends the reader's wait with a cancellation: the stream is stopping.</summary>
     public void Cancel(CancellationToken token) => Finish(new OperationCanceledException(token));
 
-    public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+    public void Send(SerializedHubMessage message)
     {
-        Enqueue(source);
-        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: Volatile.Read(ref _closed) == 1));
-    }
-
-    public override Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        var needed = _written + Math.Max(sizeHint, 256);
-        if (_scratch.Length < needed)
+        ReadOnlyMemory<byte> bytes;
+        try
         {
-            Array.Resize(ref _scratch, Math.Max(needed, _scratch.Length * 2));
+            bytes = message.GetSerializedMessage(protocol);
+        }
+        catch (InvalidOperationException)
+        {
+            // From a node that lacked the SSE protocol: the stream ends, and its client resumes from the
+            // history, which has the event.
+            Complete();
+            return;
         }
 
-        return _scratch.AsMemory(_written);
+        Write(bytes);
     }
 
-    public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+    public void Close() => Complete();
 
-    public override void Advance(int bytes) => _written += bytes;
-
-    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
-    {
-        if (_written > 0)
-        {
-            // Bytes written through GetMemory/Advance live in the reused scratch buffer: copy them out.
-            Enqueue(_scratch.AsSpan(0, _written).ToArray());
-            _written = 0;
-        }
-
-        return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: Volatile.Read(ref _closed) == 1));
-    }
-
-    public override void CancelPendingFlush()
-    {
-        // Flushes never pend.
-    }
-
-    public override void Complete(Exception? exception = null)
-    {
-        // Closed: later writes (a backplane message racing the disconnect) are dropped, never reported as overflow.
-        Volatile.Write(ref _closed, 1);
-        Finish(exception);
-    }
-
-    bool IValueTaskSource<bool>.GetResult(short token) => _wake.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _wake.GetStatus(token);
-
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _wake.OnCompleted(continuation, state, token, flags);
-
-    private void Enqueue(ReadOnlyMemory<byte> message)
+    /// <summary>
+    /// Queues one rendered message; empty ones (messages with no SSE form) are dropped. Past the byte
+    /// limit the outbox overflows instead.
+    /// </summary>
+    public void Write(ReadOnlyMemory<byte> message)
     {
         if (message.IsEmpty || Volatile.Read(ref _closed) == 1)
         {
@@ -168,6 +134,21 @@ internal sealed class SseOutbox(long maxQueuedBytes, Action<long> onOverflow) : 
 
         Push(message);
     }
+
+    /// <summary>Takes nothing more: the reader drains what is queued, then sees the end (or <paramref name="exception"/>).</summary>
+    public void Complete(Exception? exception = null)
+    {
+        // Closed: later writes (a backplane message racing the disconnect) are dropped, never reported as overflow.
+        Volatile.Write(ref _closed, 1);
+        Finish(exception);
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _wake.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _wake.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wake.OnCompleted(continuation, state, token, flags);
 
     private void Push(ReadOnlyMemory<byte> item)
     {

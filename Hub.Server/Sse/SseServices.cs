@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Delivery;
@@ -11,7 +10,7 @@ namespace RealtimeHub.Server.Sse;
 
 /// <summary>What every <see cref="SseStream"/> needs from the node, gathered once.</summary>
 internal sealed class SseServices(
-    HubLifetimeManager<ProgressHub> hubLifetime,
+    NodeLifetimeManager members,
     TopicReplay replay,
     IEventHistory history,
     SseHubProtocol protocol,
@@ -27,7 +26,8 @@ internal sealed class SseServices(
     ILoggerFactory loggerFactory,
     TimeProvider clock)
 {
-    public HubLifetimeManager<ProgressHub> HubLifetime => hubLifetime;
+    /// <summary>Where a stream attaches its outbox, so the topic relays deliver to it.</summary>
+    public NodeLifetimeManager Members => members;
 
     public TopicReplay Replay => replay;
 
@@ -52,8 +52,6 @@ internal sealed class SseServices(
     public SlowConsumers SlowConsumers => slowConsumers;
 
     public IHostApplicationLifetime Lifetime => lifetime;
-
-    public ILoggerFactory LoggerFactory => loggerFactory;
 
     public ILogger Logger { get; } = loggerFactory.CreateLogger("RealtimeHub.Server.Sse");
 

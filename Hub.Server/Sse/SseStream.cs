@@ -1,23 +1,18 @@
 using System.IO.Pipelines;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Delivery;
-using RealtimeHub.Server.Hubs;
-using RealtimeHub.Server.Metrics;
 using RealtimeHub.Server.Redis;
 using RealtimeHub.Server.Tracing;
 
 namespace RealtimeHub.Server.Sse;
 
 /// <summary>
-/// One SSE response, registered as a member of the hub so the backplane delivers to it like to any
-/// other connection. It joins its topics, replays what the client missed, then writes the live
-/// events its <see cref="SseOutbox"/> receives, dropping ids it has already replayed.
+/// One SSE response, attached to the node's lifetime manager through its <see cref="SseOutbox"/>, so
+/// the topic relays deliver to it like to any connection. It joins its topics, replays what the client
+/// missed, then writes the live events its outbox receives, dropping ids it has already replayed.
 /// </summary>
 internal sealed class SseStream
 {
@@ -45,7 +40,7 @@ internal sealed class SseStream
         _stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, services.Lifetime.ApplicationStopping);
         var limit = services.Delivery.Value.MaxBufferedBytes;
         _connectionId = $"sse-{Guid.NewGuid():N}";
-        _outbox = new SseOutbox(limit, pending =>
+        _outbox = new SseOutbox(_connectionId, services.Protocol, limit, pending =>
         {
             services.SlowConsumers.CutOff(_connectionId, ConnectionTransport.ServerSentEvents, pending, limit);
             _stop.Cancel();
@@ -77,42 +72,17 @@ internal sealed class SseStream
 
     public async Task RunAsync()
     {
-        var connection = new DefaultConnectionContext(_connectionId, _outbox, _outbox)
-        {
-            User = _http.User,
-        };
-        connection.Features.Set(ConnectionTransport.SseRoute);
-        var hubConnection = new HubConnectionContext(connection, new HubConnectionContextOptions(), _services.LoggerFactory)
-        {
-            Protocol = _services.Protocol,
-        };
-
-        // SignalR aborts a connection it cannot write to (for example a message from a node that lacked
-        // this protocol); the stream must end then too, so the client reconnects and replays.
-        var aborted = hubConnection.ConnectionAborted.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _stop);
-        try
-        {
-            await _services.HubLifetime.OnConnectedAsync(hubConnection);
-        }
-        catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
-        {
-            await aborted.DisposeAsync();
-            await UnavailableAsync(_http);
-            return;
-        }
-
+        _services.Members.Attach(_outbox);
         _services.Metrics.ConnectionOpened(ConnectionTransport.ServerSentEvents);
         try
         {
-            await ServeAsync(hubConnection.ConnectionId);
+            await ServeAsync(_connectionId);
         }
         finally
         {
             _services.Heartbeat.Remove(this);
-            _outbox.Complete();
-            await _services.HubLifetime.OnDisconnectedAsync(hubConnection);
+            await _services.Members.DetachAsync(_connectionId);
             _services.Metrics.ConnectionClosed(ConnectionTransport.ServerSentEvents);
-            await aborted.DisposeAsync();
             _stop.Dispose();
         }
     }

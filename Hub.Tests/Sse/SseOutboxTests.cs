@@ -1,3 +1,9 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Server.Sse;
 
 namespace RealtimeHub.Tests.Sse;
@@ -6,16 +12,17 @@ namespace RealtimeHub.Tests.Sse;
 public sealed class SseOutboxTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly SseHubProtocol Protocol = new();
 
     [Fact]
     public async Task A_waiting_reader_wakes_for_messages_and_reads_them_in_order()
     {
-        var outbox = new SseOutbox(4096, _ => { });
+        var outbox = NewOutbox(_ => { });
         var waiting = outbox.WaitToReadAsync().AsTask();
         Assert.False(waiting.IsCompleted);
 
-        await outbox.WriteAsync(new byte[] { 1 });
-        await outbox.WriteAsync(new byte[] { 2, 2 });
+        outbox.Write(new byte[] { 1 });
+        outbox.Write(new byte[] { 2, 2 });
 
         Assert.True(await waiting.WaitAsync(Wait));
         Assert.True(outbox.TryRead(out var first));
@@ -28,7 +35,7 @@ public sealed class SseOutboxTests
     [Fact]
     public async Task Heartbeat_requests_wait_one_at_a_time_as_empty_items()
     {
-        var outbox = new SseOutbox(4096, _ => { });
+        var outbox = NewOutbox(_ => { });
 
         outbox.RequestHeartbeat();
         outbox.RequestHeartbeat();
@@ -48,15 +55,15 @@ public sealed class SseOutboxTests
     {
         var overflows = 0;
         long reported = 0;
-        var outbox = new SseOutbox(4096, pending =>
+        var outbox = NewOutbox(pending =>
         {
             overflows++;
             reported = pending;
         });
-        await outbox.WriteAsync(new byte[3000]);
+        outbox.Write(new byte[3000]);
 
-        await outbox.WriteAsync(new byte[3000]);
-        await outbox.WriteAsync(new byte[10]);
+        outbox.Write(new byte[3000]);
+        outbox.Write(new byte[10]);
 
         Assert.Equal(1, overflows);
         Assert.Equal(6000, reported);
@@ -69,7 +76,7 @@ public sealed class SseOutboxTests
     [Fact]
     public async Task Cancelling_ends_a_pending_wait_with_a_cancellation()
     {
-        var outbox = new SseOutbox(4096, _ => { });
+        var outbox = NewOutbox(_ => { });
         using var stop = new CancellationTokenSource();
         var waiting = outbox.WaitToReadAsync().AsTask();
 
@@ -83,31 +90,58 @@ public sealed class SseOutboxTests
     public async Task Completing_ends_the_reader_and_later_writes_are_dropped_without_overflow()
     {
         var overflows = 0;
-        var outbox = new SseOutbox(4096, _ => overflows++);
+        var outbox = NewOutbox(_ => overflows++);
         var waiting = outbox.WaitToReadAsync().AsTask();
 
         outbox.Complete();
-        var result = await outbox.WriteAsync(new byte[10000]);
+        outbox.Write(new byte[10000]);
 
         Assert.False(await waiting.WaitAsync(Wait));
-        Assert.True(result.IsCompleted);
         Assert.False(outbox.TryRead(out _));
         Assert.Equal(0, overflows);
     }
 
     [Fact]
-    public async Task Bytes_written_through_the_buffer_are_copied_out_on_flush()
+    public async Task A_sent_event_is_queued_as_its_shared_SSE_rendering_and_messages_without_one_are_dropped()
     {
-        var outbox = new SseOutbox(4096, _ => { });
-        var span = outbox.GetSpan(3);
-        span[0] = 7;
-        span[1] = 8;
-        outbox.Advance(2);
+        var outbox = NewOutbox(_ => { });
+        var envelope = new EventEnvelope
+        {
+            Id = "1796107307817-0",
+            Topic = "bom:42",
+            Type = "progress",
+            Timestamp = DateTimeOffset.UnixEpoch,
+            Seq = 1,
+            Data = JsonDocument.Parse("""{"percent":5}""").RootElement,
+        };
+        var message = new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope]));
 
-        await outbox.FlushAsync();
-        outbox.GetSpan(1)[0] = 9;
+        outbox.Send(new SerializedHubMessage(PingMessage.Instance));
+        outbox.Send(message);
 
+        Assert.True(await outbox.WaitToReadAsync());
         Assert.True(outbox.TryRead(out var item));
-        Assert.Equal([7, 8], item.ToArray());
+        Assert.False(outbox.TryRead(out _));
+        Assert.True(MemoryMarshal.TryGetArray(item, out var queued));
+        Assert.True(MemoryMarshal.TryGetArray(message.GetSerializedMessage(Protocol), out var shared));
+        Assert.Same(shared.Array, queued.Array);
+        var rest = item;
+        Assert.True(SseRecord.TryRead(ref rest, out var record));
+        Assert.Equal("1796107307817-0", record.Id.ToString());
     }
+
+    [Fact]
+    public async Task A_message_from_a_node_without_the_SSE_protocol_ends_the_stream_so_its_client_resumes()
+    {
+        var overflows = 0;
+        var outbox = NewOutbox(_ => overflows++);
+        var waiting = outbox.WaitToReadAsync().AsTask();
+
+        outbox.Send(new SerializedHubMessage([new SerializedMessage("json", new byte[] { 1, 2, 3 })]));
+
+        Assert.False(await waiting.WaitAsync(Wait));
+        Assert.Equal(0, overflows);
+    }
+
+    private static SseOutbox NewOutbox(Action<long> onOverflow) => new("sse-test", Protocol, 4096, onOverflow);
 }
