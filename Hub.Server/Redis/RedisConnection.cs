@@ -87,7 +87,7 @@ internal sealed class RedisConnection : IAsyncDisposable
         var required = _options.ReplicasToAcknowledge;
         if (required > 0)
         {
-            var confirmed = (long)await ExecuteAsync(part, async _ => await (await GetAsync()).GetServer(key).ExecuteAsync(
+            var confirmed = (long)await ExecuteAsync(part, async _ => await PrimaryOf(await GetAsync(), key).ExecuteAsync(
                 "WAIT", required, (long)_options.ReplicaWait.TotalMilliseconds));
             if (confirmed < required)
             {
@@ -97,6 +97,23 @@ internal sealed class RedisConnection : IAsyncDisposable
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The server a write to <paramref name="key"/> went to: on a Redis Cluster the primary of the key's slot;
+    /// otherwise the connected primary (after a Sentinel failover the old primary stays among the known servers,
+    /// disconnected, and must not be asked).
+    /// </summary>
+    private static IServer PrimaryOf(IConnectionMultiplexer multiplexer, RedisKey key)
+    {
+        var servers = multiplexer.GetServers();
+        if (servers.Any(server => server.ServerType == ServerType.Cluster))
+        {
+            return multiplexer.GetServer(key);
+        }
+
+        return servers.FirstOrDefault(server => server.IsConnected && !server.IsReplica)
+            ?? throw new RedisUnavailableException("No Redis primary is connected.");
     }
 
     /// <summary>
