@@ -23,11 +23,12 @@ internal sealed partial class TopicRelay : HubConnectionContext
     private readonly Topic _topic;
     private readonly RelayServices _services;
     private readonly Lock _gate = new();
-    private readonly SortedList<long, (SerializedHubMessage Message, HubEventId Id)> _waiting = [];
+    private readonly SortedList<long, Waiting> _waiting = [];
     private ILocalMember[] _members = [];
     private Task? _joined;
     private bool _placed;
     private long _lastSeq;
+    private long _arrivals;
     private HubEventId? _lastId;
     private ITimer? _gapTimer;
     private bool _catchingUp;
@@ -127,16 +128,18 @@ internal sealed partial class TopicRelay : HubConnectionContext
             do
             {
                 HubEventId after;
+                long arrivedBeforeRead;
                 lock (_gate)
                 {
                     _catchUpAgain = false;
                     after = _lastId ?? default;
+                    arrivedBeforeRead = _arrivals;
                 }
 
                 var read = await _services.History.ReadAsync(_topic, after, CancellationToken.None);
                 lock (_gate)
                 {
-                    PlaceFromHistory(read);
+                    PlaceFromHistory(read, arrivedBeforeRead);
                     again = _catchUpAgain;
                 }
             }
@@ -177,7 +180,7 @@ internal sealed partial class TopicRelay : HubConnectionContext
             if (!_placed)
             {
                 // Before the history told where the topic stands: keep it until then.
-                _waiting.TryAdd(seq, (message, id));
+                _waiting.TryAdd(seq, new Waiting(message, id, ++_arrivals));
             }
             else
             {
@@ -237,19 +240,23 @@ internal sealed partial class TopicRelay : HubConnectionContext
         }
         else
         {
-            _waiting.TryAdd(seq, (message, id));
+            _waiting.TryAdd(seq, new Waiting(message, id, ++_arrivals));
             ArmGapTimer();
         }
     }
 
     /// <summary>
     /// Delivers, in order, what the history returned past the last delivered event together with what
-    /// waits from the backplane; a number that neither holds was trimmed before this node could deliver
-    /// it, and is announced as a history reset. Under the lock.
+    /// waits from the backplane. A missing number below an event the read returned, or below one that had
+    /// arrived before the read began, was stored before the read and is not in the history: it was
+    /// trimmed before this node could deliver it, and is announced as a history reset. A missing number
+    /// below only events that arrived during the read may simply have been stored after it: that gap
+    /// waits for its hand-off, or for the next read. Under the lock.
     /// </summary>
-    private void PlaceFromHistory(HistoryRead read)
+    private void PlaceFromHistory(HistoryRead read, long arrivedBeforeRead)
     {
         var filled = false;
+        var settledThrough = long.MinValue;
         foreach (var envelope in read.Events)
         {
             var id = HubEventId.Parse(envelope.Id);
@@ -261,35 +268,54 @@ internal sealed partial class TopicRelay : HubConnectionContext
                 _lastSeq = envelope.Seq - 1;
             }
 
+            settledThrough = Math.Max(settledThrough, envelope.Seq);
             if (envelope.Seq > _lastSeq && !_waiting.ContainsKey(envelope.Seq))
             {
                 filled = true;
-                _waiting.Add(envelope.Seq, (new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope])), id));
+                _waiting.Add(envelope.Seq, new Waiting(new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope])), id, Arrival: 0));
+            }
+        }
+
+        foreach (var (seq, waiting) in _waiting)
+        {
+            if (waiting.Arrival <= arrivedBeforeRead)
+            {
+                settledThrough = Math.Max(settledThrough, seq);
             }
         }
 
         while (_waiting.Count > 0)
         {
             var seq = _waiting.Keys[0];
-            var (message, id) = _waiting.Values[0];
-            _waiting.RemoveAt(0);
+            var (message, id, _) = _waiting.Values[0];
             if (seq <= _lastSeq)
             {
+                _waiting.RemoveAt(0);
                 continue;
             }
 
-            if (seq > _lastSeq + 1 && _lastId is { } requested)
+            if (seq > _lastSeq + 1)
             {
-                Deliver(new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnHistoryReset), [new HistoryReset
+                if (seq > settledThrough)
                 {
-                    Topic = _topic.ToString(),
-                    RequestedId = requested.ToString(),
-                    OldestRetainedId = id.ToString(),
-                }])));
-                Log.Reset(_services.Logger, _topic.ToString(), requested.ToString(), id.ToString());
-                _services.Metrics.GapClosed(filled: false);
+                    // Stored after the read, perhaps: its hand-off may still come.
+                    break;
+                }
+
+                if (_lastId is { } requested)
+                {
+                    Deliver(new SerializedHubMessage(new InvocationMessage(nameof(IProgressClient.OnHistoryReset), [new HistoryReset
+                    {
+                        Topic = _topic.ToString(),
+                        RequestedId = requested.ToString(),
+                        OldestRetainedId = id.ToString(),
+                    }])));
+                    Log.Reset(_services.Logger, _topic.ToString(), requested.ToString(), id.ToString());
+                    _services.Metrics.GapClosed(filled: false);
+                }
             }
 
+            _waiting.RemoveAt(0);
             DeliverInPlace(seq, id, message);
         }
 
@@ -300,6 +326,10 @@ internal sealed partial class TopicRelay : HubConnectionContext
 
         _gapTimer?.Dispose();
         _gapTimer = null;
+        if (_waiting.Count > 0)
+        {
+            ArmGapTimer();
+        }
     }
 
     /// <summary>Delivers every waiting event that is next in line; re-arms or stops the gap timer. Under the lock.</summary>
@@ -308,7 +338,7 @@ internal sealed partial class TopicRelay : HubConnectionContext
         while (_waiting.Count > 0)
         {
             var seq = _waiting.Keys[0];
-            var (message, id) = _waiting.Values[0];
+            var (message, id, _) = _waiting.Values[0];
             if (seq > _lastSeq + 1)
             {
                 ArmGapTimer();
@@ -361,6 +391,9 @@ internal sealed partial class TopicRelay : HubConnectionContext
 
         return CatchUpAsync();
     }
+
+    /// <summary>An event held until the gap before it fills; <see cref="Arrival"/> counts hand-offs (0 for one read from the history).</summary>
+    private readonly record struct Waiting(SerializedHubMessage Message, HubEventId Id, long Arrival);
 
     private static partial class Log
     {
