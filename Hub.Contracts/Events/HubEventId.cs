@@ -12,6 +12,12 @@ public readonly record struct HubEventId(long Milliseconds, long Sequence) : ICo
     /// <summary>Longest text an id can have (two 20-digit numbers and a dash).</summary>
     public const int MaxLength = 41;
 
+    /// <summary>
+    /// <c>0-0</c>, the position before a topic's first event: where a subscription that began while its
+    /// topic had no events resumes from, so whatever was published since is replayed.
+    /// </summary>
+    public static readonly HubEventId Beginning = new(0, 0);
+
     private static readonly System.Buffers.SearchValues<char> AsciiDigits = System.Buffers.SearchValues.Create("0123456789");
 
     /// <summary>Parses an id or throws a <see cref="FormatException"/> that says what is wrong.</summary>

@@ -190,10 +190,11 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         }
 
         // A missing stream expired whole, so only an id older than the retention can have lost events
-        // to it; an existing stream without a trim marker has never lost any.
+        // to it; an existing stream without a trim marker has never lost any. The beginning (0-0) is the
+        // position of a subscription that began on an empty topic: a topic still missing has lost nothing.
         var truncated = after is { } from && (exists
             ? HubEventId.TryParse(trimmedText, out var trimmed) && trimmed > from
-            : from.Milliseconds < clock.GetUtcNow().Add(-options.Value.Retention).ToUnixTimeMilliseconds());
+            : from != HubEventId.Beginning && from.Milliseconds < clock.GetUtcNow().Add(-options.Value.Retention).ToUnixTimeMilliseconds());
         return new HistoryRead(events, truncated, string.IsNullOrEmpty(oldest) ? null : oldest);
     }
 

@@ -15,6 +15,7 @@ namespace RealtimeHub.Server.Sse;
 internal sealed class SseCursor
 {
     private readonly Dictionary<string, HubEventId> _positions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _startsOnly = new(StringComparer.Ordinal);
     private readonly bool _composite;
 
     private SseCursor(bool composite) => _composite = composite;
@@ -65,19 +66,41 @@ internal sealed class SseCursor
     public HubEventId? ResumeFrom(Topic topic) =>
         _positions.TryGetValue(topic.ToString(), out var id) ? id : null;
 
+    /// <summary>True once a fresh subscription's start was recorded with <see cref="Start"/>, until an event moves past it.</summary>
+    public bool HasStarts => _startsOnly.Count > 0;
+
+    /// <summary>
+    /// Records where a fresh subscription to <paramref name="topic"/> begins: the topic's latest event when
+    /// it was joined, or <see cref="HubEventId.Beginning"/> when it had none. It is sent to the client as
+    /// the stream's first <c>id:</c>, so a reconnect before any event resumes from there; unlike a
+    /// delivery, it holds back no event, since events that reach the stream after the join are new to it.
+    /// </summary>
+    public void Start(Topic topic, HubEventId position)
+    {
+        var name = topic.ToString();
+        if (_positions.TryAdd(name, position))
+        {
+            _startsOnly.Add(name);
+        }
+    }
+
     /// <summary>True when the stream already delivered <paramref name="id"/> (or a later event) of <paramref name="topic"/>.</summary>
     public bool HasDelivered(string topic, HubEventId id) =>
-        _positions.TryGetValue(topic, out var last) && id <= last;
+        !_startsOnly.Contains(topic) && _positions.TryGetValue(topic, out var last) && id <= last;
 
     /// <summary>Records a delivery and returns the <c>id:</c> value to write with it.</summary>
     public string Advance(string topic, HubEventId id)
     {
         _positions[topic] = id;
-        if (!_composite)
-        {
-            return id.ToString();
-        }
+        _startsOnly.Remove(topic);
+        return _composite ? Compose() : id.ToString();
+    }
 
+    /// <summary>The <c>id:</c> value for where the stream stands now (one topic's id, or every topic's on a composite stream).</summary>
+    public string Current => _composite ? Compose() : _positions.Values.Single().ToString();
+
+    private string Compose()
+    {
         var text = new StringBuilder();
         foreach (var (name, position) in _positions)
         {

@@ -16,6 +16,16 @@ internal static class SseFrameWriter
     public static void Retry(IBufferWriter<byte> output, TimeSpan retry) =>
         Utf8(output, string.Create(CultureInfo.InvariantCulture, $"retry: {(long)retry.TotalMilliseconds}\n\n"));
 
+    /// <summary>
+    /// A frame of an <c>id:</c> line alone: EventSource takes it as its last event id without raising an
+    /// event, and sends it back as <c>Last-Event-ID</c> when it reconnects.
+    /// </summary>
+    public static void Id(IBufferWriter<byte> output, string id)
+    {
+        EnsureSingleLine(id, "id");
+        Utf8(output, $"id: {id}\n\n");
+    }
+
     public static void Comment(IBufferWriter<byte> output, string text)
     {
         EnsureSingleLine(text, "comment");

@@ -96,9 +96,18 @@ internal sealed class SseStream
             foreach (var topic in _topics)
             {
                 var from = _cursor.ResumeFrom(topic);
-                var read = await _services.Replay.JoinAndReadAsync(
-                    connectionId, topic, from, _format.Name, _format.LatestWhenFresh || from is not null, _stop.Token);
-                replay.AddRange(read.Events);
+                var read = await _services.Replay.JoinAndReadAsync(connectionId, topic, from, _format.Name, latestWhenFresh: true, _stop.Token);
+                if (from is not null || (_format.LatestWhenFresh && read.Events.Count > 0))
+                {
+                    replay.AddRange(read.Events);
+                }
+                else
+                {
+                    // A fresh subscription that gets no event yet still learns where it begins, so a
+                    // reconnect before its first event misses nothing published meanwhile.
+                    _cursor.Start(topic, read.Events is [.., var latest] ? HubEventId.Parse(latest.Id) : HubEventId.Beginning);
+                }
+
                 if (read.Truncated && from is { } requested)
                 {
                     resets.Add(new HistoryReset { Topic = topic.ToString(), RequestedId = requested.ToString(), OldestRetainedId = read.OldestRetainedId });
@@ -120,6 +129,11 @@ internal sealed class SseStream
 
         await StartResponseAsync();
         var writer = _http.Response.BodyWriter;
+        if (_cursor.HasStarts)
+        {
+            SseFrameWriter.Id(writer, _cursor.Current);
+        }
+
         foreach (var reset in resets)
         {
             Write(writer, SseHubProtocol.Render(reset), live: false);

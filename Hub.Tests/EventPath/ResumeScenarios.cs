@@ -101,6 +101,24 @@ public abstract class ResumeScenarios(ScenarioNodes nodes)
     }
 
     [Fact]
+    public async Task A_resume_from_the_beginning_replays_every_event_and_reports_no_reset_even_while_the_topic_is_still_empty()
+    {
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        var beginning = HubEventId.Beginning.ToString();
+        await using var client = await HubClient.ConnectAsync(Node);
+
+        // A subscription that began on an empty topic resumes from 0-0: nothing was lost while nothing was published.
+        Assert.Empty(await client.SubscribeAsync(topic, beginning));
+        var ids = await Node.PublishBatchProgressAsync(topic, 3);
+        await using var resumed = await HubClient.ConnectAsync(Node);
+        var replayed = await resumed.SubscribeAsync(topic, beginning);
+
+        Assert.Equal(ids, replayed.Select(e => e.Id));
+        Assert.DoesNotContain(nameof(IProgressClient.OnHistoryReset), client.Arrivals);
+        Assert.DoesNotContain(nameof(IProgressClient.OnHistoryReset), resumed.Arrivals);
+    }
+
+    [Fact]
     public async Task Events_past_the_retention_are_dropped_and_a_resume_from_before_them_reports_a_reset()
     {
         var clock = new ShiftedClock();

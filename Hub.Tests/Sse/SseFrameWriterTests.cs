@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.ServerSentEvents;
 using System.Text;
 using RealtimeHub.Server.Sse;
 
@@ -33,5 +34,25 @@ public sealed class SseFrameWriterTests
         SseFrameWriter.Retry(output, TimeSpan.FromSeconds(3));
         SseFrameWriter.Comment(output, "keepalive");
         Assert.Equal("retry: 3000\n\n: keepalive\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public async Task A_frame_of_an_id_alone_sets_a_real_parsers_last_event_id_without_raising_an_event()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        SseFrameWriter.Retry(output, TimeSpan.FromSeconds(3));
+        SseFrameWriter.Id(output, "batch:b=0-0");
+        SseFrameWriter.Comment(output, "keepalive");
+
+        var parser = SseParser.Create(new MemoryStream(output.WrittenSpan.ToArray()));
+        var events = new List<SseItem<string>>();
+        await foreach (var item in parser.EnumerateAsync())
+        {
+            events.Add(item);
+        }
+
+        Assert.Empty(events);
+        Assert.Equal("batch:b=0-0", parser.LastEventId);
+        Assert.Throws<ArgumentException>(() => SseFrameWriter.Id(new ArrayBufferWriter<byte>(), "0-0\ndata: forged"));
     }
 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Tests.Infrastructure;
 
@@ -192,6 +194,54 @@ public abstract class SseRouteScenarios(ScenarioNodes nodes)
     }
 
     [Theory]
+    [InlineData("/api/sse?topic=batch:{0}", "batch:{0}=0-0")]
+    [InlineData("/api/batches/{0}/stream", "0-0")]
+    [InlineData("/api/realtime/events/{0}", "0-0")]
+    public async Task A_fresh_stream_of_an_empty_topic_is_told_its_start_so_a_reconnect_before_any_event_misses_nothing(string route, string expectedStart)
+    {
+        var id = Unique.Id();
+        var topic = route.Contains("realtime", StringComparison.Ordinal) ? $"merchant:{id}" : $"batch:{id}";
+        var path = string.Format(CultureInfo.InvariantCulture, route, id);
+
+        // The stream is opened and closed before any event: all the client keeps is the id: it was told.
+        var start = await ReadStartAsync(path);
+        Assert.Equal(string.Format(CultureInfo.InvariantCulture, expectedStart, id), start);
+
+        var (type, data) = topic.StartsWith("merchant", StringComparison.Ordinal)
+            ? (EventTypes.MerchantProgress, (Func<int, object>)(i => new { stage = "ai_parsing", poId = "po-1", workflowId = "wf-1", progress = i }))
+            : (EventTypes.BatchProgress, i => SampleData.BatchProgress(i));
+        var missed = new List<string>();
+        for (var i = 1; i <= 3; i++)
+        {
+            missed.Add(await PublishAsync(topic, type, data(i)));
+        }
+
+        await using var resumed = await SseTestClient.OpenAsync(Node, path, lastEventId: start);
+        var frames = (await resumed.TakeAsync(route.Contains("realtime", StringComparison.Ordinal) ? 4 : 3))
+            .Where(f => f.EventType != "message" || !f.Data.Contains("\"connected\"", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(frames, f => f.EventType == "history.reset");
+        Assert.Equal(missed, frames.Select(f => f.EventId!.Split('=')[^1]));
+    }
+
+    [Fact]
+    public async Task A_fresh_merchant_stream_starts_after_the_topics_latest_event_and_a_reconnect_from_there_gets_only_what_came_later()
+    {
+        var merchant = Unique.Id();
+        var topic = $"merchant:{merchant}";
+        var before = await PublishAsync(topic, EventTypes.MerchantProgress, new { stage = "ai_parsing", poId = "po-1", workflowId = "wf-1", progress = 10 });
+
+        // A merchant stream starts from now (no latest event replayed), yet it is told where now is.
+        var start = await ReadStartAsync($"/api/realtime/events/{merchant}");
+        Assert.Equal(before, start);
+
+        var after = await PublishAsync(topic, EventTypes.MerchantProgress, new { stage = "ai_parsing", poId = "po-1", workflowId = "wf-1", progress = 20 });
+        await using var resumed = await SseTestClient.OpenAsync(Node, $"/api/realtime/events/{merchant}", lastEventId: start);
+        var frames = await resumed.TakeAsync(2);
+        Assert.Contains("\"connected\"", frames[0].Data, StringComparison.Ordinal);
+        Assert.Equal(after, frames[1].EventId);
+    }
+
+    [Theory]
     [InlineData("/api/sse?topic=batch:{0}")]
     [InlineData("/api/batches/{0}/stream")]
     public async Task A_resume_from_before_the_retained_history_first_gets_a_named_history_reset_frame(string route)
@@ -305,6 +355,16 @@ public abstract class SseRouteScenarios(ScenarioNodes nodes)
         using var response = await Node.Http.GetAsync($"/api/sse?{query}");
         var problem = await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Contains("at most 50", problem.Detail(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Opens a stream, reads it raw until the first frame of an id: line alone has come, and returns that id.</summary>
+    private async Task<string> ReadStartAsync(string path)
+    {
+        static Match Start(string text) => Regex.Match(text, "(?:^|\n\n)id: ([^\n]*)\n\n");
+        var raw = await SseTestClient.ReadRawAsync(Node, path, Eventually.DefaultTimeout, enough: text => Start(text).Success);
+        var start = Start(raw);
+        Assert.True(start.Success, $"No frame of an id: line alone in: {raw}");
+        return start.Groups[1].Value;
     }
 
     private async Task<string> PublishAsync(string topic, string type, object data)

@@ -68,6 +68,12 @@ internal sealed class ClientAccount(int topic, LoadAccounting owner)
         return delivery;
     }
 
+    /// <summary>
+    /// Takes where the hub said a fresh subscription begins (SSE: the first <c>id:</c>; SignalR: 0-0 when
+    /// <c>Subscribe</c> found the topic empty) as the id to resume from, until an event is seen.
+    /// </summary>
+    public void Positioned(string position) => Interlocked.CompareExchange(ref _lastEventId, position, null);
+
     /// <summary>Counts an event the client dropped as the overlap of a resume (history and live both carried it).</summary>
     public void Overlap() => owner.CountOverlap();
 

@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using RealtimeHub.Bench.Accounting;
 
 namespace RealtimeHub.Bench.Load;
@@ -8,6 +9,7 @@ internal sealed class SseLoadClient(HttpClient http, Uri uri, ClientAccount acco
     private SseConnection? _connection;
     private CancellationTokenSource? _stop;
     private Task _reader = Task.CompletedTask;
+    private SseParser<BenchEvent>? _parser;
 
     public event Action<ILoadClient>? ClosedByServer;
 
@@ -20,6 +22,13 @@ internal sealed class SseLoadClient(HttpClient http, Uri uri, ClientAccount acco
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         await StopAsync();
+
+        // EventSource keeps the last id: field it read, events or not: the hub's first one says where a fresh stream began.
+        if (_parser?.LastEventId is { Length: > 0 } position)
+        {
+            account.Positioned(position);
+        }
+
         var connection = await SseConnection.OpenAsync(http, uri, connectTimeout, cancellationToken, account.LastEventId);
 
         // The retry: line comes after the hub has joined the topic's group and read its history.
@@ -53,6 +62,7 @@ internal sealed class SseLoadClient(HttpClient http, Uri uri, ClientAccount acco
         try
         {
             var parser = connection.Parse(static (_, data) => BenchEvent.FromEnvelopeJson(data));
+            _parser = parser;
             await foreach (var item in parser.EnumerateAsync(stop))
             {
                 if (item.Data.Seq >= 0)

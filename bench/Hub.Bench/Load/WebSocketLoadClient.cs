@@ -90,6 +90,13 @@ internal sealed class WebSocketLoadClient(
         lock (_gate)
         {
             _replayedThrough = missed.Count == 0 ? null : HubEventId.Parse(missed[^1].Id);
+            if (missed.Count == 0 && _early.Count == 0)
+            {
+                // The topic had no event when joined (or nothing since the last id): resume from its
+                // beginning, as the typed client does, so nothing published while away is missed.
+                account.Positioned(HubEventId.Beginning.ToString());
+            }
+
             foreach (var envelope in missed.Concat(_early))
             {
                 Deliver(envelope);
