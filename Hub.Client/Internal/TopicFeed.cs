@@ -3,7 +3,7 @@ using RealtimeHub.Contracts.Events;
 namespace RealtimeHub.Client.Internal;
 
 /// <summary>
-/// One topic's delivery state: its local subscribers, the last id delivered, the connection its group is
+/// One topic's delivery state: its local subscribers, the id to resume after, the connection its group is
 /// joined on, and the live events held back while a <c>Subscribe</c> call is in flight. It guards its
 /// state with a lock of its own, which is what makes "every event once, in id order" hold; it calls nothing
 /// but its subscribers' queues.
@@ -15,6 +15,8 @@ internal sealed class TopicFeed(string topic)
     private List<EventEnvelope>? _heldBack;
     private int _joining;
     private int _joinedOn;
+
+    // Where the next join resumes: the last id delivered, or 0-0 once a fresh join found the topic empty.
     private HubEventId? _lastId;
     private EventEnvelope? _lastEvent;
 
@@ -110,6 +112,15 @@ internal sealed class TopicFeed(string topic)
                 .OrderBy(e => e.Parsed!.Value))
             {
                 Deliver(envelope);
+            }
+
+            // Still no id and nothing returned: a fresh join that found the topic empty. The hub joined the
+            // group before reading, so every later event either comes live on this connection or, if it drops
+            // first, is replayed from the start by the next join; without an id that join would get only the
+            // latest event. Only the resume position moves: no event is delivered, so LastEventId stays null.
+            if (_lastId is null && replayed.Count == 0)
+            {
+                _lastId = new HubEventId(0, 0);
             }
         }
     }

@@ -49,6 +49,40 @@ public sealed class ResumeTests
     }
 
     [Fact]
+    public async Task A_subscription_that_began_on_an_empty_topic_gets_every_event_published_while_its_connection_was_away()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var publishingNode = await HubNode.StartAsync(redis.ConnectionString);
+        var nodeA = await HubNode.StartAsync(redis.ConnectionString);
+        var laterPort = FreePort.Next();
+        var laterUrl = new Uri($"http://127.0.0.1:{laterPort}/");
+        await using var client = new RealtimeHubClient(ClientTestKit.Options(RealtimeHubProtocol.MessagePack, nodeA.BaseAddress, laterUrl));
+        var resets = new ConcurrentQueue<HistoryReset>();
+        client.HistoryReset += resets.Enqueue;
+        var received = new Received<BatchProgressData>();
+        var topic = Topic.Batch(Unique.Id());
+
+        // Nothing was ever published to the topic, so the subscription starts with no event id at all.
+        await using var subscription = await client.SubscribeAsync<BatchProgressData>(topic, received.Handle);
+        Assert.Null(subscription.LastEventId);
+
+        // The client's node goes away and nothing answers at the other URL while three events are published.
+        await nodeA.DisposeAsync();
+        var missed = await publishingNode.PublishBatchProgressAsync(topic.ToString(), 3, firstPercent: 10);
+        await using var laterNode = await HubNode.StartAsync(redis.ConnectionString, new Dictionary<string, string?> { ["urls"] = laterUrl.ToString() });
+
+        // An event published after the reconnect comes after the missed ones in id order, so once it is
+        // handed over, everything the rejoin replayed (and any duplicate of it) would have been too.
+        await Eventually.HoldsAsync(() => client.ConnectedUrl == laterNode.HubUrl(), "the client reconnects to the later node");
+        var after = await publishingNode.PublishOkAsync(topic.ToString(), EventTypes.BatchProgress, SampleData.BatchProgress(50));
+        await Eventually.HoldsAsync(() => received.Ids.Contains(after), "the event published after the reconnect is handed over");
+
+        Assert.Equal([.. missed, after], received.Ids);
+        Assert.Equal([10.0, 11.0, 12.0, 50.0], received.Events.Select(e => e.Data.ProgressPercentage!.Value));
+        Assert.Empty(resets);
+    }
+
+    [Fact]
     public async Task A_subscribe_while_redis_is_down_is_retried_and_completes_with_the_events_once_redis_is_back()
     {
         await using var redis = await RedisServer.StartAsync();
