@@ -120,7 +120,7 @@ internal sealed class TopicFeed(string topic)
             // latest event. Only the resume position moves: no event is delivered, so LastEventId stays null.
             if (_lastId is null && replayed.Count == 0)
             {
-                _lastId = new HubEventId(0, 0);
+                _lastId = HubEventId.Beginning;
             }
         }
     }
