@@ -66,7 +66,8 @@ internal sealed class WebSocketLoadClient(
         connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), OnEvent);
         connection.Closed += error =>
         {
-            if (!_dropped)
+            // A connection the bench dropped or replaced may report its close late, after the next one began.
+            if (!_dropped && ReferenceEquals(Volatile.Read(ref _connection), connection))
             {
                 errors.Closed();
                 ClosedByServer?.Invoke(this);
