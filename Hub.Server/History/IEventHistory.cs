@@ -9,7 +9,8 @@ namespace RealtimeHub.Server.History;
 /// <item>ids are assigned on append and strictly increase within a topic;</item>
 /// <item>an append of several events is atomic: all are stored or none is;</item>
 /// <item>an idempotency key already used on the topic returns its first id and stores nothing, for as long
-/// as the key is remembered (<see cref="NewEvent.IdempotencyKeyLifetime"/>, or the retention);</item>
+/// as the key is remembered (<see cref="NewEvent.IdempotencyKeyLifetime"/>, or the retention); the outcome
+/// carries the event stored under the key (<see cref="AppendedEvent.Original"/>) while the topic still holds it;</item>
 /// <item>each topic keeps at most <see cref="HistoryOptions.MaxEventsPerTopic"/> events, none older than the retention;</item>
 /// <item>failures to reach the store surface as <see cref="Redis.RedisUnavailableException"/>.</item>
 /// </list>

@@ -29,7 +29,7 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
                     && log.IdempotencyKeys.TryGetValue(item.IdempotencyKey, out var known)
                     && known.ExpiresAt > now)
                 {
-                    results[i] = new AppendedEvent(known.Id, null);
+                    results[i] = new AppendedEvent(known.Id, null) { Original = log.Find(known.Id) };
                     continue;
                 }
 
@@ -123,6 +123,24 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
             var ms = now.ToUnixTimeMilliseconds();
             _last = ms > _last.Milliseconds ? new HubEventId(ms, 0) : _last with { Sequence = _last.Sequence + 1 };
             return _last;
+        }
+
+        /// <summary>
+        /// The retained event with <paramref name="id"/>, or null once trimmed. Scanned for rather than kept
+        /// with its idempotency key, which would hold a trimmed event in memory as long as the key lives;
+        /// only a duplicate asks.
+        /// </summary>
+        public EventEnvelope? Find(string id)
+        {
+            foreach (var (_, envelope) in Events)
+            {
+                if (string.Equals(envelope.Id, id, StringComparison.Ordinal))
+                {
+                    return envelope;
+                }
+            }
+
+            return null;
         }
 
         /// <summary>The topic's next sequence number: 1, 2, 3, ...</summary>

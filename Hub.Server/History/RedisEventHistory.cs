@@ -47,7 +47,9 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
     // KEYS: stream, idempotency key, trim marker and sequence counter per event. ARGV: max length,
     // oldest id kept, ttl in ms, then per event: uses-key flag, key ttl in ms, type, timestamp, data,
     // traceparent ('' for none; stored as the entry's 'tp' field only when there is one).
-    // Returns {id, stored, seq} per event. The counter lives as long as the stream: should both expire,
+    // Returns {id, 1, seq} per event stored, and {id, 0, 0, entries} per duplicate, entries being the
+    // stream entry stored under the key (none once trimmed), read in the same call so that the caller
+    // can hand it on again. The counter lives as long as the stream: should both expire,
     // the topic starts again at 1 with later ids, which a node tells apart from an old event.
     private const string AppendScript = TrimFunction + """
         local out = {}
@@ -57,7 +59,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
           local existing = false
           if ARGV[b + 1] == '1' then existing = redis.call('GET', idem) end
           if existing then
-            out[i] = {existing, 0, 0}
+            out[i] = {existing, 0, 0, redis.call('XRANGE', stream, existing, existing)}
           else
             local seq = redis.call('INCR', counter)
             local id
@@ -166,7 +168,10 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
                     Data = ParseData(item.DataJson),
                     TraceParent = item.TraceParent,
                 })
-                : new AppendedEvent(id, null);
+                : new AppendedEvent(id, null)
+                {
+                    Original = (RedisResult[])pair[3]! is [var entry] ? ToEnvelope(item.Topic, (RedisResult[])entry!) : null,
+                };
         }
 
         return appended;

@@ -10,7 +10,10 @@ using RealtimeHub.Server.Tracing;
 
 namespace RealtimeHub.Server.Publishing;
 
-/// <summary>The one path of every event: validate, fill the ETA, store with an id and sequence number, hand to the backplane.</summary>
+/// <summary>
+/// The one path of every event: validate, fill the ETA, store with an id and sequence number, hand to the
+/// backplane. A publisher's retry that finds its event stored hands the stored event on again.
+/// </summary>
 internal sealed class EventPublisher(
     EventValidator validator,
     EtaEstimator eta,
@@ -36,7 +39,8 @@ internal sealed class EventPublisher(
             }
 
             EventTracing.Describe(publish, parsed, type);
-            var appended = await StoreAndDeliverAsync([await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], cancellationToken);
+            var appended = await StoreAndDeliverAsync(
+                [await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], handOffDuplicates: true, cancellationToken);
             publish?.SetTag(EventTracing.IdTag, appended[0].Id);
             return appended[0].Id;
         }
@@ -63,7 +67,9 @@ internal sealed class EventPublisher(
             }
 
             var prepared = await PrepareAsync(topic, type, data, idempotencyKey, cancellationToken);
-            var appended = await StoreAndDeliverAsync([prepared with { IdempotencyKeyLifetime = keyLifetime }], cancellationToken);
+            // Here a duplicate is the rule, not a retry: every node appends every message, and the node whose
+            // append stored it hands it on (the others wait for that: HandOffSignals).
+            var appended = await StoreAndDeliverAsync([prepared with { IdempotencyKeyLifetime = keyLifetime }], handOffDuplicates: false, cancellationToken);
             publish?.SetTag(EventTracing.IdTag, appended[0].Id);
             return appended[0];
         }
@@ -132,7 +138,7 @@ internal sealed class EventPublisher(
             }
         }
 
-        return [.. (await StoreAndDeliverAsync(prepared, cancellationToken)).Select(a => a.Id)];
+        return [.. (await StoreAndDeliverAsync(prepared, handOffDuplicates: true, cancellationToken)).Select(a => a.Id)];
     }
 
     private async Task<NewEvent> PrepareAsync(Topic topic, string type, JsonElement data, string? idempotencyKey, CancellationToken cancellationToken)
@@ -153,7 +159,7 @@ internal sealed class EventPublisher(
         return new NewEvent(topic, type, json, now, idempotencyKey) { TraceParent = EventTracing.CurrentTraceParent() };
     }
 
-    private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, bool handOffDuplicates, CancellationToken cancellationToken)
     {
         // No lock from the append to the hand-off: every node's relay puts a topic's events in order by
         // their sequence numbers, whichever reaches the backplane first.
@@ -176,6 +182,14 @@ internal sealed class EventPublisher(
                     {
                         observer.Published(envelope);
                     }
+                }
+                else if (handOffDuplicates && outcome.Original is { } original)
+                {
+                    // A retry finds its event stored, but perhaps never handed on: the first attempt got 503
+                    // after the append (replicas did not confirm it in time), or its hand-off failed for good.
+                    // Without a later event no node would see the gap. Relays drop what they delivered already,
+                    // so the stored event, with its own sequence number and trace context, goes out again.
+                    handOff.HandOff(original);
                 }
             }
         }

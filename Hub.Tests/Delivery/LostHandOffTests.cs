@@ -26,7 +26,7 @@ public sealed class LostHandOffTests : IAsyncLifetime
     public async Task A_refused_hand_off_of_the_last_event_is_retried_until_every_node_delivers_it()
     {
         var topic = Topic.Batch(Unique.Id()).ToString();
-        await using var subscribers = await Subscribers.StartAsync(topic, Publisher, Other);
+        await using var subscribers = await LiveSubscribers.StartAsync(topic, Publisher, Other);
         Seam.Refuse(topic, seq: 3, times: 3);
 
         var ids = await Publisher.PublishBatchProgressAsync(topic, 3);
@@ -39,7 +39,7 @@ public sealed class LostHandOffTests : IAsyncLifetime
     public async Task A_hand_off_that_never_happens_is_filled_from_the_history_by_every_node_in_order()
     {
         var topic = Topic.Batch(Unique.Id()).ToString();
-        await using var subscribers = await Subscribers.StartAsync(topic, Publisher, Other);
+        await using var subscribers = await LiveSubscribers.StartAsync(topic, Publisher, Other);
         Seam.Refuse(topic, seq: 2, times: int.MaxValue);
         using var otherMetrics = new NodeMetrics(Other);
 
@@ -49,53 +49,5 @@ public sealed class LostHandOffTests : IAsyncLifetime
         Assert.Equal(1, otherMetrics.Sum("realtimehub.gaps", ("outcome", "filled")));
         Assert.Equal(0, otherMetrics.Sum("realtimehub.gaps", ("outcome", "lost")));
         Assert.Equal(ids, (await Other.ReadAllAsync(topic)).Select(e => e.Id));
-    }
-
-    /// <summary>A JSON SignalR client and an <c>/api/sse</c> stream on each node.</summary>
-    private sealed class Subscribers : IAsyncDisposable
-    {
-        private readonly List<HubClient> _clients = [];
-        private readonly List<SseTestClient> _streams = [];
-
-        public static async Task<Subscribers> StartAsync(string topic, params HubNode[] nodes)
-        {
-            var subscribers = new Subscribers();
-            foreach (var node in nodes)
-            {
-                var client = await HubClient.ConnectAsync(node);
-                subscribers._clients.Add(client);
-                await client.SubscribeAsync(topic);
-                subscribers._streams.Add(await SseTestClient.OpenAsync(node, $"/api/sse?topic={topic}"));
-            }
-
-            return subscribers;
-        }
-
-        public async Task AssertReceiveAsync(IReadOnlyList<string> ids)
-        {
-            foreach (var client in _clients)
-            {
-                await Eventually.HoldsAsync(() => client.EventCount >= ids.Count, "every event reaches the SignalR client");
-                Assert.Equal(ids, client.Events.Select(e => e.Id));
-            }
-
-            foreach (var stream in _streams)
-            {
-                Assert.Equal(ids, (await stream.TakeAsync(ids.Count)).Select(SseTestClient.EventIdOf));
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var client in _clients)
-            {
-                await client.DisposeAsync();
-            }
-
-            foreach (var stream in _streams)
-            {
-                await stream.DisposeAsync();
-            }
-        }
     }
 }

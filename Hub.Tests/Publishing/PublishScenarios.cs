@@ -32,6 +32,26 @@ public abstract class PublishScenarios(ScenarioNodes nodes)
     }
 
     [Fact]
+    public async Task A_retry_of_an_event_the_history_has_trimmed_still_returns_the_first_id_and_delivers_nothing()
+    {
+        var bounded = nodes.BoundedNode;
+        var topic = Topic.Batch(Unique.Id()).ToString();
+        await using var subscriber = await HubClient.ConnectAsync(bounded);
+        await subscriber.SubscribeAsync(topic);
+        var key = Unique.Id("key");
+        var first = await bounded.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(10), key);
+        var after = await bounded.PublishBatchProgressAsync(topic, ScenarioNodes.HistoryBound, firstPercent: 11);
+        Assert.DoesNotContain(first, (await bounded.ReadAllAsync(topic)).Select(e => e.Id));
+
+        var retry = await bounded.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(10), key);
+        var marker = await bounded.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(90));
+        await subscriber.WaitForEventAsync(marker);
+
+        Assert.Equal(first, retry);
+        Assert.Equal([first, .. after, marker], subscriber.Events.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task A_batch_publish_answers_the_ids_in_item_order_and_stores_every_item()
     {
         var bom = Topic.Bom(Unique.Id()).ToString();
