@@ -175,7 +175,16 @@ public sealed class DashboardApiTests
         await using var nodeB = await HubNode.StartAsync(redis.ConnectionString);
         var onA = $"bom:{Unique.Id()}";
         var onB = $"batch:{Unique.Id()}";
-        await PublishAsync(nodeA, onA, EventTypes.EnrichmentStarted, SampleData.BomEvent("b", EventTypes.EnrichmentStarted, 0));
+        var firstOnA = await PublishAsync(nodeA, onA, EventTypes.EnrichmentStarted, SampleData.BomEvent("b", EventTypes.EnrichmentStarted, 0));
+
+        // Topics are listed by the time of their latest event in milliseconds; two publishes in the same
+        // millisecond would tie, and a tie lists by name. The second one must come in a later millisecond.
+        var firstAt = HubEventId.Parse(firstOnA).Milliseconds;
+        while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= firstAt + 1)
+        {
+            await Task.Yield();
+        }
+
         var latestOnB = await PublishAsync(nodeB, onB, EventTypes.BatchProgress, SampleData.BatchProgress(20, "uploading"));
 
         foreach (var node in new[] { nodeA, nodeB })

@@ -58,13 +58,15 @@ public abstract class StalledMemberScenarios(Backend backend, int nodes) : IAsyn
         var run = await RunAsync(stalled: StalledMembers);
 
         // Hub.Bench measures the 1.2x goal; here the bound only has to tell "not held up" from "held up"
-        // (before bounded delivery: publishes waited up to 10 s, and through Redis the topic froze) on a
-        // test machine that runs other suites at the same time.
+        // (before bounded delivery: publishes waited up to 10 s each, and through Redis the topic froze) on
+        // a test machine that runs other suites at the same time: a quiet baseline run followed by a run
+        // that meets another suite's burst must not look held up, so the slack is wide of noise and still
+        // well inside one held-up publish.
         Assert.True(
-            run.AllDelivered <= (baseline.AllDelivered * 2) + TimeSpan.FromSeconds(2),
+            run.AllDelivered <= (baseline.AllDelivered * 3) + TimeSpan.FromSeconds(5),
             $"With {StalledMembers} stalled members the healthy ones had everything after {run.AllDelivered.TotalMilliseconds:F0} ms; without, {baseline.AllDelivered.TotalMilliseconds:F0} ms.");
         Assert.True(
-            run.SlowestPublish <= (baseline.SlowestPublish * 4) + TimeSpan.FromSeconds(1),
+            run.SlowestPublish <= (baseline.SlowestPublish * 4) + TimeSpan.FromSeconds(3),
             $"With stalled members the slowest publish took {run.SlowestPublish.TotalMilliseconds:F0} ms; without, {baseline.SlowestPublish.TotalMilliseconds:F0} ms.");
 
         foreach (var stalled in run.Stalled)
