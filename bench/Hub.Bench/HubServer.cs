@@ -161,24 +161,7 @@ internal sealed class HubServer : IAsyncDisposable
     public long ReadThreads() => ReadStatus("Threads:");
 
     /// <summary>Asks the server to stop (SIGTERM through <c>timeout</c>) and kills it if it has not within 15 s.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_wrapper.HasExited)
-        {
-            Native.Signal(_wrapper.Id, Native.SigTerm);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try
-            {
-                await _wrapper.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _wrapper.Kill(entireProcessTree: true);
-            }
-        }
-
-        _wrapper.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await Native.StopAsync(_wrapper, TimeSpan.FromSeconds(15));
 
     private static async Task<string> GitAsync(string repo, string[] arguments, CancellationToken cancellationToken)
     {

@@ -1,8 +1,9 @@
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace RealtimeHub.Bench;
 
-/// <summary>The few libc calls the bench needs on Linux: the open-file limit and signalling a process.</summary>
+/// <summary>The few libc calls the bench needs on Linux: the open-file limit, and signalling and stopping a process.</summary>
 internal static partial class Native
 {
     /// <summary>SIGTERM: asks a process to stop.</summary>
@@ -45,6 +46,26 @@ internal static partial class Native
 
     /// <summary>Sends <paramref name="signal"/> to process <paramref name="pid"/>; false if it is gone.</summary>
     public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
+
+    /// <summary>Asks <paramref name="process"/> to stop (SIGTERM), kills it and its children if it has not within <paramref name="grace"/>, and disposes it.</summary>
+    public static async Task StopAsync(Process process, TimeSpan grace)
+    {
+        if (!process.HasExited)
+        {
+            Signal(process.Id, SigTerm);
+            using var waiting = new CancellationTokenSource(grace);
+            try
+            {
+                await process.WaitForExitAsync(waiting.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process.Dispose();
+    }
 
     [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     private static partial int GetRlimit(int resource, out RLimit limit);

@@ -65,22 +65,5 @@ internal sealed class NginxBalancer : IAsyncDisposable
         throw new InvalidOperationException($"deploy/local-cluster.sh --upstreams ended with exit code {script.ExitCode} before nginx was up.");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_script.HasExited)
-        {
-            Native.Signal(_script.Id, Native.SigTerm);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _script.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _script.Kill(entireProcessTree: true);
-            }
-        }
-
-        _script.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await Native.StopAsync(_script, TimeSpan.FromSeconds(30));
 }

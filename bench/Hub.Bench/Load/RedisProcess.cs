@@ -104,24 +104,7 @@ internal sealed class RedisProcess : IAsyncDisposable
     }
 
     /// <summary>Stops redis-server (SIGTERM through <c>timeout</c>, then a kill).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            Native.Signal(_process.Id, Native.SigTerm);
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _process.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        _process.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await Native.StopAsync(_process, TimeSpan.FromSeconds(10));
 
     private int Port => int.Parse(ConnectionString.Split(':')[1], CultureInfo.InvariantCulture);
 
