@@ -28,6 +28,7 @@ public sealed class CatchUpRaceTests : IAsyncDisposable
     private readonly HeldHistory _held;
     private readonly TopicRelay _relay;
     private readonly RecordingMember _member = new();
+    private readonly DefaultHubLifetimeManager<ProgressHub> _backplane = new(NullLogger<DefaultHubLifetimeManager<ProgressHub>>.Instance);
 
     public CatchUpRaceTests()
     {
@@ -53,50 +54,29 @@ public sealed class CatchUpRaceTests : IAsyncDisposable
     [Fact]
     public async Task An_event_stored_after_the_read_began_is_waited_for_and_delivered_in_order_when_its_hand_off_comes()
     {
-        var backplane = new DefaultHubLifetimeManager<ProgressHub>(NullLogger<DefaultHubLifetimeManager<ProgressHub>>.Instance);
-        var first = await AppendAsync();
-        await _relay.JoinAsync(backplane);
-
-        var catchUp = await StartHeldCatchUpAsync();
-        var second = await AppendAsync();
-        var third = await AppendAsync();
-        await _relay.WriteAsync(Handed(third));
-        _held.Release();
-        await catchUp;
+        var (first, second, third) = await OvertakeDuringReadAsync();
 
         Assert.Empty(_member.Received);
 
         await _relay.WriteAsync(Handed(second));
         Assert.Equal([("OnEvent", second.Id), ("OnEvent", third.Id)], _member.Received);
         Assert.True(first.Seq + 1 == second.Seq, "the events are consecutive");
-        await _relay.LeaveAsync(backplane);
     }
 
     [Fact]
     public async Task An_event_stored_after_the_read_began_whose_hand_off_never_comes_is_read_from_the_history_after_the_gap_wait()
     {
-        var backplane = new DefaultHubLifetimeManager<ProgressHub>(NullLogger<DefaultHubLifetimeManager<ProgressHub>>.Instance);
-        await AppendAsync();
-        await _relay.JoinAsync(backplane);
-
-        var catchUp = await StartHeldCatchUpAsync();
-        var second = await AppendAsync();
-        var third = await AppendAsync();
-        await _relay.WriteAsync(Handed(third));
-        _held.Release();
-        await catchUp;
+        var (_, second, third) = await OvertakeDuringReadAsync();
 
         await Eventually.HoldsAsync(() => _member.Received.Count >= 2, "the gap is filled from the history");
         Assert.Equal([("OnEvent", second.Id), ("OnEvent", third.Id)], _member.Received);
-        await _relay.LeaveAsync(backplane);
     }
 
     [Fact]
     public async Task A_gap_before_an_event_that_arrived_before_the_read_began_and_that_the_history_lacks_is_announced_as_a_reset()
     {
-        var backplane = new DefaultHubLifetimeManager<ProgressHub>(NullLogger<DefaultHubLifetimeManager<ProgressHub>>.Instance);
         var first = await AppendAsync();
-        await _relay.JoinAsync(backplane);
+        await _relay.JoinAsync(_backplane);
 
         // An event numbered two past the last one arrives, and the history, read afterwards, has nothing
         // after the last one: the number between was stored before the read, and is gone.
@@ -108,10 +88,13 @@ public sealed class CatchUpRaceTests : IAsyncDisposable
         await catchUp;
 
         Assert.Equal([("OnHistoryReset", null), ("OnEvent", later.Id)], _member.Received);
-        await _relay.LeaveAsync(backplane);
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _relay.LeaveAsync(_backplane);
+        await _services.DisposeAsync();
+    }
 
     private static SerializedHubMessage Handed(EventEnvelope envelope) =>
         new(new InvocationMessage(nameof(IProgressClient.OnEvent), [envelope]));
@@ -121,6 +104,24 @@ public sealed class CatchUpRaceTests : IAsyncDisposable
         var appended = await _history.AppendAsync(
             [new NewEvent(_topic, "batch.progress", """{"batchId":"b","processed":1,"total":2}""", DateTimeOffset.UtcNow, null)], CancellationToken.None);
         return appended[0].Stored!;
+    }
+
+    /// <summary>
+    /// Joins after a first event, then, while a catch-up read is held open, stores a second and a third
+    /// event and hands on only the third: the third has overtaken the second, both stored after the read began.
+    /// </summary>
+    private async Task<(EventEnvelope First, EventEnvelope Second, EventEnvelope Third)> OvertakeDuringReadAsync()
+    {
+        var first = await AppendAsync();
+        await _relay.JoinAsync(_backplane);
+
+        var catchUp = await StartHeldCatchUpAsync();
+        var second = await AppendAsync();
+        var third = await AppendAsync();
+        await _relay.WriteAsync(Handed(third));
+        _held.Release();
+        await catchUp;
+        return (first, second, third);
     }
 
     /// <summary>Starts a catch-up and returns once its read has taken its view of the history, held open.</summary>
