@@ -29,7 +29,7 @@ internal sealed class InMemoryEventHistory(IOptions<HistoryOptions> options, Tim
                     && log.IdempotencyKeys.TryGetValue(item.IdempotencyKey, out var known)
                     && known.ExpiresAt > now)
                 {
-                    results[i] = new AppendedEvent(known.Id, null) { Original = log.Find(known.Id) };
+                    results[i] = new AppendedEvent(known.Id, null) { Original = item.WantsOriginal ? log.Find(known.Id) : null };
                     continue;
                 }
 

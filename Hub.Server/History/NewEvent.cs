@@ -11,4 +11,12 @@ internal sealed record NewEvent(
     Topic Topic, string Type, string DataJson, DateTimeOffset Timestamp, string? IdempotencyKey, TimeSpan? IdempotencyKeyLifetime = null)
 {
     public string? TraceParent { get; init; }
+
+    /// <summary>
+    /// Whether a duplicate's outcome carries the event stored first under the key
+    /// (<see cref="AppendedEvent.Original"/>), for a retry to hand on again. False on the bridge, where every
+    /// node's append of a message but one is a duplicate by design and reading the original back would be
+    /// wasted work per message.
+    /// </summary>
+    public bool WantsOriginal { get; init; } = true;
 }

@@ -45,10 +45,11 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
         """;
 
     // KEYS: stream, idempotency key, trim marker and sequence counter per event. ARGV: max length,
-    // oldest id kept, ttl in ms, then per event: uses-key flag, key ttl in ms, type, timestamp, data,
+    // oldest id kept, ttl in ms, then per event: key flag ('0' none, '1' a key, '2' a key and the original
+    // wanted back on a duplicate), key ttl in ms, type, timestamp, data,
     // traceparent ('' for none; stored as the entry's 'tp' field only when there is one).
     // Returns {id, 1, seq} per event stored, and {id, 0, 0, entries} per duplicate, entries being the
-    // stream entry stored under the key (none once trimmed), read in the same call so that the caller
+    // stream entry stored under the key when wanted (none once trimmed, or when not wanted), read in the same call so that the caller
     // can hand it on again. The counter lives as long as the stream: should both expire,
     // the topic starts again at 1 with later ids, which a node tells apart from an old event.
     private const string AppendScript = TrimFunction + """
@@ -57,9 +58,11 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
           local stream, idem, marker, counter = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
           local b = 3 + (i - 1) * 6
           local existing = false
-          if ARGV[b + 1] == '1' then existing = redis.call('GET', idem) end
+          if ARGV[b + 1] ~= '0' then existing = redis.call('GET', idem) end
           if existing then
-            out[i] = {existing, 0, 0, redis.call('XRANGE', stream, existing, existing)}
+            local original = {}
+            if ARGV[b + 1] == '2' then original = redis.call('XRANGE', stream, existing, existing) end
+            out[i] = {existing, 0, 0, original}
           else
             local seq = redis.call('INCR', counter)
             local id
@@ -72,7 +75,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             redis.call('PEXPIRE', stream, ARGV[3])
             redis.call('PEXPIRE', marker, ARGV[3])
             redis.call('PEXPIRE', counter, ARGV[3])
-            if ARGV[b + 1] == '1' then redis.call('SET', idem, id, 'PX', ARGV[b + 2]) end
+            if ARGV[b + 1] ~= '0' then redis.call('SET', idem, id, 'PX', ARGV[b + 2]) end
             out[i] = {id, 1, seq}
           end
         end
@@ -142,7 +145,7 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
             keys[(4 * i) + 2] = RedisKeys.Trimmed(item.Topic);
             keys[(4 * i) + 3] = RedisKeys.Sequence(item.Topic);
             var b = 3 + (i * 6);
-            args[b] = item.IdempotencyKey is null ? "0" : "1";
+            args[b] = item.IdempotencyKey is null ? "0" : item.WantsOriginal ? "2" : "1";
             args[b + 1] = (long)(item.IdempotencyKeyLifetime ?? limits.Retention).TotalMilliseconds;
             args[b + 2] = item.Type;
             args[b + 3] = UtcTimestamp.ToText(item.Timestamp);

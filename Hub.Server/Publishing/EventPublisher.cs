@@ -39,8 +39,7 @@ internal sealed class EventPublisher(
             }
 
             EventTracing.Describe(publish, parsed, type);
-            var appended = await StoreAndDeliverAsync(
-                [await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], handOffDuplicates: true, cancellationToken);
+            var appended = await StoreAndDeliverAsync([await PrepareAsync(parsed, type, data, idempotencyKey, cancellationToken)], cancellationToken);
             publish?.SetTag(EventTracing.IdTag, appended[0].Id);
             return appended[0].Id;
         }
@@ -68,8 +67,8 @@ internal sealed class EventPublisher(
 
             var prepared = await PrepareAsync(topic, type, data, idempotencyKey, cancellationToken);
             // Here a duplicate is the rule, not a retry: every node appends every message, and the node whose
-            // append stored it hands it on (the others wait for that: HandOffSignals).
-            var appended = await StoreAndDeliverAsync([prepared with { IdempotencyKeyLifetime = keyLifetime }], handOffDuplicates: false, cancellationToken);
+            // append stored it hands it on (the others wait for that: HandOffSignals), so no original is wanted back.
+            var appended = await StoreAndDeliverAsync([prepared with { IdempotencyKeyLifetime = keyLifetime, WantsOriginal = false }], cancellationToken);
             publish?.SetTag(EventTracing.IdTag, appended[0].Id);
             return appended[0];
         }
@@ -138,7 +137,7 @@ internal sealed class EventPublisher(
             }
         }
 
-        return [.. (await StoreAndDeliverAsync(prepared, handOffDuplicates: true, cancellationToken)).Select(a => a.Id)];
+        return [.. (await StoreAndDeliverAsync(prepared, cancellationToken)).Select(a => a.Id)];
     }
 
     private async Task<NewEvent> PrepareAsync(Topic topic, string type, JsonElement data, string? idempotencyKey, CancellationToken cancellationToken)
@@ -159,7 +158,7 @@ internal sealed class EventPublisher(
         return new NewEvent(topic, type, json, now, idempotencyKey) { TraceParent = EventTracing.CurrentTraceParent() };
     }
 
-    private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, bool handOffDuplicates, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AppendedEvent>> StoreAndDeliverAsync(NewEvent[] events, CancellationToken cancellationToken)
     {
         // No lock from the append to the hand-off: every node's relay puts a topic's events in order by
         // their sequence numbers, whichever reaches the backplane first.
@@ -183,7 +182,7 @@ internal sealed class EventPublisher(
                         observer.Published(envelope);
                     }
                 }
-                else if (handOffDuplicates && outcome.Original is { } original)
+                else if (outcome.Original is { } original)
                 {
                     // A retry finds its event stored, but perhaps never handed on: the first attempt got 503
                     // after the append (replicas did not confirm it in time), or its hand-off failed for good.
