@@ -79,7 +79,7 @@ internal sealed class ProgressHub(
                 counted = topics.Add(parsed.ToString());
             }
 
-            read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", latestWhenFresh: true, Context.ConnectionAborted);
+            read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", Context.ConnectionAborted);
         }
         catch (RedisUnavailableException)
         {

@@ -14,12 +14,9 @@ namespace RealtimeHub.Server.Hubs;
 /// </summary>
 internal sealed class TopicReplay(HubLifetimeManager<ProgressHub> lifetime, IEventHistory history, HubMetrics metrics)
 {
-    /// <summary>
-    /// Joins the group, then returns the events after <paramref name="after"/>; without an id, the latest
-    /// event, or nothing when <paramref name="latestWhenFresh"/> is false.
-    /// </summary>
+    /// <summary>Joins the group, then returns the events after <paramref name="after"/>; without an id, the latest event.</summary>
     public async Task<HistoryRead> JoinAndReadAsync(
-        string connectionId, Topic topic, HubEventId? after, string route, bool latestWhenFresh, CancellationToken cancellationToken)
+        string connectionId, Topic topic, HubEventId? after, string route, CancellationToken cancellationToken)
     {
         try
         {
@@ -28,11 +25,6 @@ internal sealed class TopicReplay(HubLifetimeManager<ProgressHub> lifetime, IEve
         catch (Exception ex) when (RedisConnection.IsUnreachable(ex))
         {
             throw new RedisUnavailableException("The backplane (Redis) cannot be reached.", ex);
-        }
-
-        if (after is null && !latestWhenFresh)
-        {
-            return HistoryRead.Empty;
         }
 
         var read = await history.ReadAsync(topic, after, cancellationToken);

@@ -96,7 +96,7 @@ internal sealed class SseStream
             foreach (var topic in _topics)
             {
                 var from = _cursor.ResumeFrom(topic);
-                var read = await _services.Replay.JoinAndReadAsync(connectionId, topic, from, _format.Name, latestWhenFresh: true, _stop.Token);
+                var read = await _services.Replay.JoinAndReadAsync(connectionId, topic, from, _format.Name, _stop.Token);
                 if (from is not null || (_format.LatestWhenFresh && read.Events.Count > 0))
                 {
                     replay.AddRange(read.Events);
