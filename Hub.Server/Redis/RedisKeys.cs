@@ -40,13 +40,16 @@ internal static class RedisKeys
     /// <summary>
     /// The channels the products' workers publish to with plain <c>PUBLISH</c>, which the bridge
     /// ingests (<c>merchant:{id}:{suffix}</c>, <c>enrichment:{bomId}</c>, <c>batch:{batchId}:progress</c>).
-    /// None of the hub's own channels starts with these prefixes.
+    /// None of the hub's own channels starts with these prefixes. On a Redis Cluster each pattern is
+    /// subscribed on the node that serves its hash slot rather than on any node: a subscription placed
+    /// freely was at times renewed on a second node without leaving the first, and the bridge then
+    /// received each message twice and stored it as two events.
     /// </summary>
     public static readonly IReadOnlyList<RedisChannel> BridgePatterns =
     [
-        RedisChannel.Pattern("merchant:*"),
-        RedisChannel.Pattern("enrichment:*"),
-        RedisChannel.Pattern("batch:*"),
+        RedisChannel.Pattern("merchant:*").WithKeyRouting(),
+        RedisChannel.Pattern("enrichment:*").WithKeyRouting(),
+        RedisChannel.Pattern("batch:*").WithKeyRouting(),
     ];
 
     /// <summary>Where a node announces that it has handed a bridged event to the backplane.</summary>

@@ -200,3 +200,6 @@ public sealed class BridgeDeliveryTests(RedisBridgeCluster cluster) : BridgeDeli
 
 [Collection(SentinelBridgeClusterDefinition.Name)]
 public sealed class SentinelBridgeDeliveryTests(SentinelBridgeCluster cluster) : BridgeDeliveryScenarios(cluster);
+
+[Collection(ClusterBridgeClusterDefinition.Name)]
+public sealed class ClusterBridgeDeliveryTests(ClusterBridgeCluster cluster) : BridgeDeliveryScenarios(cluster);

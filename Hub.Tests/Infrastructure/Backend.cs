@@ -10,6 +10,12 @@ public abstract class Backend : IAsyncDisposable
     /// <summary>Starts the backend; returns the Redis connection string, or null for the embedded default.</summary>
     public abstract Task<string?> StartAsync();
 
+    /// <summary>
+    /// Whether PUBLISH answers with every subscriber of the deployment. A Redis Cluster counts only the
+    /// subscribers connected to the node that took the message, although the message reaches them all.
+    /// </summary>
+    public virtual bool CountsEveryReceiver => true;
+
     public abstract ValueTask DisposeAsync();
 }
 
@@ -53,6 +59,8 @@ public sealed class SentinelBackend : Backend
 public sealed class ClusterBackend : Backend
 {
     private RedisClusterDeployment? _deployment;
+
+    public override bool CountsEveryReceiver => false;
 
     public override async Task<string?> StartAsync()
     {
