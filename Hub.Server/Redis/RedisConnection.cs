@@ -11,6 +11,8 @@ namespace RealtimeHub.Server.Redis;
 /// </summary>
 internal sealed class RedisConnection : IAsyncDisposable
 {
+    private const int RoleCheckSeconds = 5;
+
     private static readonly string[] TransientReplies = ["READONLY ", "LOADING ", "MASTERDOWN ", "CLUSTERDOWN ", "TRYAGAIN ", "UNBLOCKED "];
 
     private readonly ConfigurationOptions _configuration;
@@ -26,6 +28,12 @@ internal sealed class RedisConnection : IAsyncDisposable
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
         _configuration.ConnectTimeout = Math.Min(_configuration.ConnectTimeout, 2000);
         _configuration.ClientName ??= "realtimehub";
+
+        // How often each server's role is checked (INFO replication). A Redis Cluster's promoted replica is
+        // noticed this way when nothing else tells the client of the new primary: with StackExchange.Redis's
+        // default of 60 s, publishing to the failed primary's slots could answer 503 for a minute after the
+        // cluster had failed over.
+        _configuration.ConfigCheckSeconds = Math.Min(_configuration.ConfigCheckSeconds, RoleCheckSeconds);
     }
 
     /// <summary>
