@@ -42,8 +42,8 @@ internal static class RedisKeys
     /// ingests (<c>merchant:{id}:{suffix}</c>, <c>enrichment:{bomId}</c>, <c>batch:{batchId}:progress</c>).
     /// None of the hub's own channels starts with these prefixes. On a Redis Cluster each pattern is
     /// subscribed on the node that serves its hash slot rather than on any node: a subscription placed
-    /// freely was at times renewed on a second node without leaving the first, and the bridge then
-    /// received each message twice and stored it as two events.
+    /// freely was at times held on two nodes at once, and the bridge then received each message twice
+    /// and stored it as two events.
     /// </summary>
     public static readonly IReadOnlyList<RedisChannel> BridgePatterns =
     [
