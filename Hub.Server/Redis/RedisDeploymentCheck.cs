@@ -56,14 +56,14 @@ internal sealed partial class RedisDeploymentCheck(
         }
 
         var required = options.Value.ReplicasToAcknowledge;
-        foreach (var primary in required > 0 ? primaries : [])
+        foreach (var server in required > 0 ? servers : [])
         {
-            // ROLE lists the replicas in sync, the ones WAIT can count on.
-            var replicas = await primary.RoleAsync() is Role.Master master ? master.Replicas.Count : 0;
-            if (replicas < required)
+            // The server's own ROLE says whether it is a primary (just after connecting, the client may not
+            // yet know a cluster replica for one) and lists the replicas in sync, the ones WAIT can count on.
+            if (await server.RoleAsync() is Role.Master master && master.Replicas.Count < required)
             {
                 throw new RedisDeploymentException(
-                    $"Redis:ReplicasToAcknowledge is {required} but the primary {primary.EndPoint} has {replicas} replica(s) in sync.");
+                    $"Redis:ReplicasToAcknowledge is {required} but the primary {server.EndPoint} has {master.Replicas.Count} replica(s) in sync.");
             }
         }
     }
