@@ -46,12 +46,12 @@ internal sealed class RedisEventHistory(RedisConnection redis, IOptions<HistoryO
 
     // KEYS: stream, idempotency key, trim marker and sequence counter per event. ARGV: max length,
     // oldest id kept, ttl in ms, then per event: key flag ('0' none, '1' a key, '2' a key and the original
-    // wanted back on a duplicate), key ttl in ms, type, timestamp, data,
-    // traceparent ('' for none; stored as the entry's 'tp' field only when there is one).
+    // wanted back on a duplicate), key ttl in ms, type, timestamp, data, traceparent ('' for none; stored
+    // as the entry's 'tp' field only when there is one).
     // Returns {id, 1, seq} per event stored, and {id, 0, 0, entries} per duplicate, entries being the
-    // stream entry stored under the key when wanted (none once trimmed, or when not wanted), read in the same call so that the caller
-    // can hand it on again. The counter lives as long as the stream: should both expire,
-    // the topic starts again at 1 with later ids, which a node tells apart from an old event.
+    // stream entry stored under the key when wanted (none once trimmed, or when not wanted), read in the
+    // same call so that the caller can hand it on again. The counter lives as long as the stream: should
+    // both expire, the topic starts again at 1 with later ids, which a node tells apart from an old event.
     private const string AppendScript = TrimFunction + """
         local out = {}
         for i = 1, #KEYS / 4 do
