@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,8 +34,15 @@ internal sealed class LiveConnection : IAsyncDisposable
         Endpoint = endpoint;
         Generation = generation;
         Lost = _lost.Token;
+        // WebSockets without negotiating: one request per connection, served by the hub's own WebSocket
+        // transport, which sends each message on the thread that delivers it.
         var builder = new HubConnectionBuilder()
-            .WithUrl(endpoint.Hub, http => http.AccessTokenProvider = options.AccessTokenProvider);
+            .WithUrl(endpoint.Hub, http =>
+            {
+                http.AccessTokenProvider = options.AccessTokenProvider;
+                http.Transports = HttpTransportType.WebSockets;
+                http.SkipNegotiation = true;
+            });
         builder.Services.AddSingleton(loggerFactory);
         if (options.Protocol == RealtimeHubProtocol.MessagePack)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
@@ -10,6 +11,7 @@ using RealtimeHub.Server.Health;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.Publishing;
 using RealtimeHub.Server.Redis;
+using RealtimeHub.Server.WebSockets;
 using StackExchange.Redis;
 
 namespace RealtimeHub.Server.Hubs;
@@ -23,6 +25,8 @@ internal static class HubExtensions
             .AddJsonProtocol()
             .AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);
         services.AddSingleton<TopicReplay>();
+        services.AddSingleton<ConnectionHeartbeat>();
+        services.AddSingleton<HubWebSocketTransport>();
 
         // A hub Publish carries a whole event, so a message may be as large as an event plus its envelope.
         services.AddOptions<HubOptions>().Configure<IOptions<PublishingOptions>>((hub, publishing) =>
@@ -48,10 +52,13 @@ internal static class HubExtensions
 
     public static IEndpointRouteBuilder MapProgressHub(this IEndpointRouteBuilder routes)
     {
+        var transport = routes.ServiceProvider.GetRequiredService<HubWebSocketTransport>();
+        var dispatcher = new HttpConnectionDispatcherOptions();
         routes.MapHub<ProgressHub>(HubRoutes.ProgressHub, options =>
             {
                 options.AllowStatefulReconnects = true;
                 options.CloseOnAuthenticationExpiration = true;
+                dispatcher = options;
             })
             .RequireCaller(routes)
             .Add(endpoint =>
@@ -61,6 +68,10 @@ internal static class HubExtensions
                 if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.EndsWith("/negotiate", StringComparison.Ordinal))
                 {
                     endpoint.Metadata.Add(new EnableRateLimitingAttribute(LimitsExtensions.ConnectPolicy));
+                }
+                else if (endpoint.RequestDelegate is { } signalR)
+                {
+                    endpoint.RequestDelegate = transport.Wrap(routes, signalR, dispatcher);
                 }
             });
         return routes;

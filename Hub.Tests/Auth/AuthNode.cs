@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,11 +52,19 @@ public static class Caller
     public static Task<SseTestClient> StreamAsync(HubNode node, string path, string? token, string parameter = "access_token") =>
         SseTestClient.OpenAsync(node, token is null ? path : $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{parameter}={Uri.EscapeDataString(token)}");
 
-    /// <summary>A started hub connection presenting <paramref name="token"/>.</summary>
-    public static async Task<HubConnection> HubAsync(HubNode node, string? token)
+    /// <summary>A started hub connection presenting <paramref name="token"/>; without negotiating, a WebSocket of the hub's own transport.</summary>
+    public static async Task<HubConnection> HubAsync(HubNode node, string? token, bool negotiate = true)
     {
         var connection = node.CreateConnection(configure: builder =>
-            builder.Services.Configure<HttpConnectionOptions>(options => options.AccessTokenProvider = () => Task.FromResult(token)));
+            builder.Services.Configure<HttpConnectionOptions>(options =>
+            {
+                options.AccessTokenProvider = () => Task.FromResult(token);
+                if (!negotiate)
+                {
+                    options.SkipNegotiation = true;
+                    options.Transports = HttpTransportType.WebSockets;
+                }
+            }));
         await connection.StartAsync();
         return connection;
     }

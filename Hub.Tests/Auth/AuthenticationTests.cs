@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using RealtimeHub.Contracts.Events;
@@ -86,8 +87,10 @@ public sealed class AuthenticationTests(AuthNode fixture)
         Assert.Fail("No stream could be opened before its token expired.");
     }
 
-    [Fact]
-    public async Task A_hub_connection_closes_when_its_token_expires()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_hub_connection_closes_when_its_token_expires(bool negotiate)
     {
         foreach (var lifetime in ShortLifetimes)
         {
@@ -96,9 +99,9 @@ public sealed class AuthenticationTests(AuthNode fixture)
             HubConnection connection;
             try
             {
-                connection = await Caller.HubAsync(Node, token);
+                connection = await Caller.HubAsync(Node, token, negotiate);
             }
-            catch (HttpRequestException) when (RanOut(issued, lifetime))
+            catch (Exception ex) when (ex is HttpRequestException or WebSocketException && RanOut(issued, lifetime))
             {
                 continue;
             }

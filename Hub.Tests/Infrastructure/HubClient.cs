@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -10,19 +12,34 @@ using RealtimeHub.Contracts.Serialization;
 
 namespace RealtimeHub.Tests.Infrastructure;
 
-/// <summary>A started real SignalR client that records every event and history reset the hub sends it.</summary>
+/// <summary>
+/// A started real SignalR client that records every event and history reset the hub sends it. It opens
+/// its WebSocket without negotiating, as the typed client does (the hub's own WebSocket transport), unless
+/// told to negotiate (SignalR's HTTP connection layer).
+/// </summary>
 public sealed class HubClient : IAsyncDisposable
 {
     private readonly ConcurrentQueue<EventEnvelope> _events = new();
     private readonly ConcurrentQueue<HistoryReset> _resets = new();
     private readonly RecordingProtocol _wire;
 
-    private HubClient(HubNode node, HubProtocol protocol)
+    private HubClient(HubNode node, HubProtocol protocol, bool negotiate)
     {
         _wire = new RecordingProtocol(protocol == HubProtocol.MessagePack
             ? new MessagePackHubProtocol(Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = HubMessagePack.Options }))
             : new JsonHubProtocol());
-        Connection = node.CreateConnection(protocol, builder => builder.Services.AddSingleton<IHubProtocol>(_wire));
+        Connection = node.CreateConnection(protocol, builder =>
+        {
+            builder.Services.AddSingleton<IHubProtocol>(_wire);
+            if (!negotiate)
+            {
+                builder.Services.Configure<HttpConnectionOptions>(options =>
+                {
+                    options.SkipNegotiation = true;
+                    options.Transports = HttpTransportType.WebSockets;
+                });
+            }
+        });
         Connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), _events.Enqueue);
         Connection.On<HistoryReset>(nameof(IProgressClient.OnHistoryReset), _resets.Enqueue);
     }
@@ -41,9 +58,9 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>Invocation targets and <see cref="RecordingProtocol.Completion"/>s in the order they came off the wire.</summary>
     public IReadOnlyList<string> Arrivals => _wire.Arrivals;
 
-    public static async Task<HubClient> ConnectAsync(HubNode node, HubProtocol protocol = HubProtocol.Json)
+    public static async Task<HubClient> ConnectAsync(HubNode node, HubProtocol protocol = HubProtocol.Json, bool negotiate = false)
     {
-        var client = new HubClient(node, protocol);
+        var client = new HubClient(node, protocol, negotiate);
         await client.Connection.StartAsync();
         return client;
     }

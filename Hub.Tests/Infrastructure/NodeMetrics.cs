@@ -5,7 +5,7 @@ using RealtimeHub.Server.Metrics;
 namespace RealtimeHub.Tests.Infrastructure;
 
 /// <summary>
-/// Records every measurement of one node's <c>RealtimeHub</c> meter from now on. Each host creates its meter
+/// Records every measurement of one node's <c>RealtimeHub</c> meter (or another of its meters) from now on. Each host creates its meter
 /// through its own <see cref="IMeterFactory"/> (the meter's scope), so other nodes alive in the test process,
 /// which share the meter's name and instruments' names, are not counted. <c>/metrics</c> cannot tell them apart.
 /// </summary>
@@ -14,14 +14,14 @@ public sealed class NodeMetrics : IDisposable
     private readonly MeterListener _listener;
     private readonly List<(string Instrument, double Value, KeyValuePair<string, object?>[] Tags)> _measurements = [];
 
-    public NodeMetrics(HubNode node)
+    public NodeMetrics(HubNode node, string meterName = HubMetrics.MeterName)
     {
         var scope = node.Services.GetRequiredService<IMeterFactory>();
         _listener = new MeterListener
         {
             InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Scope == scope && instrument.Meter.Name == HubMetrics.MeterName)
+                if (instrument.Meter.Scope == scope && instrument.Meter.Name == meterName)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

@@ -21,11 +21,12 @@ public sealed class StallableHubClient : IAsyncDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private StallableWebSocket? _socket;
 
-    private StallableHubClient(HubNode node, HubProtocol protocol)
+    private StallableHubClient(HubNode node, HubProtocol protocol, bool negotiate)
     {
         Connection = node.CreateConnection(protocol, builder => builder.Services.Configure<HttpConnectionOptions>(options =>
         {
             options.Transports = HttpTransportType.WebSockets;
+            options.SkipNegotiation = !negotiate;
             options.WebSocketFactory = async (context, cancellationToken) =>
             {
                 var socket = new ClientWebSocket();
@@ -49,9 +50,10 @@ public sealed class StallableHubClient : IAsyncDisposable
     /// <summary>Completes when the connection has closed.</summary>
     public Task Closed => _closed.Task;
 
-    public static async Task<StallableHubClient> ConnectAsync(HubNode node, HubProtocol protocol)
+    /// <summary>Connects over a WebSocket, negotiated (SignalR's HTTP connection layer) or not (the hub's own WebSocket transport).</summary>
+    public static async Task<StallableHubClient> ConnectAsync(HubNode node, HubProtocol protocol, bool negotiate = true)
     {
-        var client = new StallableHubClient(node, protocol);
+        var client = new StallableHubClient(node, protocol, negotiate);
         await client.Connection.StartAsync();
         return client;
     }

@@ -1,0 +1,362 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace RealtimeHub.Server.WebSockets;
+
+/// <summary>
+/// A SignalR connection over one accepted WebSocket, served by the hub itself instead of SignalR's
+/// HTTP connection layer. What the hub writes is sent on the writing thread: the output pipe runs its
+/// reader inline, so a relay's fan-out sends each member's frame without a thread hop per message, and
+/// a socket that pushes back makes the flush pend (the member's outbox then queues and cuts it off past
+/// its limit). Received frames go through an input pipe to SignalR's hub dispatcher as usual.
+/// </summary>
+internal sealed partial class HubWebSocketConnection : ConnectionContext,
+    IConnectionIdFeature, IConnectionItemsFeature, IConnectionTransportFeature, IConnectionUserFeature,
+    IConnectionLifetimeFeature, IConnectionHeartbeatFeature, IHttpContextFeature, IHttpTransportFeature, ITransferFormatFeature
+{
+    private readonly WebSocket _socket;
+    private readonly HttpConnectionDispatcherOptions _options;
+    private readonly ILogger _logger;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly DateTimeOffset _authenticationExpires;
+    private readonly FeatureCollection _features = new(10);
+    private readonly Lock _heartbeatGate = new();
+    private (Action<object> Action, object State)[] _heartbeats = [];
+    private long _sendStarted;
+    private volatile bool _aborted;
+
+    public HubWebSocketConnection(HttpContext httpContext, WebSocket socket, HttpConnectionDispatcherOptions options, ILogger logger)
+    {
+        HttpContext = httpContext;
+        _socket = socket;
+        _options = options;
+        _logger = logger;
+        ConnectionId = NewConnectionId();
+        User = httpContext.User;
+        _authenticationExpires = options.CloseOnAuthenticationExpiration
+            ? httpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc ?? DateTimeOffset.MaxValue
+            : DateTimeOffset.MaxValue;
+
+        // The reader of the output pipe is the send loop below, resumed on the thread that flushed.
+        _output = new Pipe(new PipeOptions(
+            pauseWriterThreshold: options.TransportMaxBufferSize,
+            resumeWriterThreshold: options.TransportMaxBufferSize / 2,
+            readerScheduler: PipeScheduler.Inline,
+            useSynchronizationContext: false));
+        _input = new Pipe(new PipeOptions(
+            pauseWriterThreshold: options.ApplicationMaxBufferSize,
+            resumeWriterThreshold: options.ApplicationMaxBufferSize / 2,
+            useSynchronizationContext: false));
+        Transport = new DuplexPipe(_input.Reader, _output.Writer);
+
+        _features.Set<IConnectionIdFeature>(this);
+        _features.Set<IConnectionItemsFeature>(this);
+        _features.Set<IConnectionTransportFeature>(this);
+        _features.Set<IConnectionUserFeature>(this);
+        _features.Set<IConnectionLifetimeFeature>(this);
+        _features.Set<IConnectionHeartbeatFeature>(this);
+        _features.Set<IHttpContextFeature>(this);
+        _features.Set<IHttpTransportFeature>(this);
+        _features.Set<ITransferFormatFeature>(this);
+    }
+
+    public override string ConnectionId { get; set; }
+
+    public override IFeatureCollection Features => _features;
+
+    public override IDictionary<object, object?> Items { get; set; } = new ConnectionItems();
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public ClaimsPrincipal? User { get; set; }
+
+    public HttpContext? HttpContext { get; set; }
+
+    public HttpTransportType TransportType => HttpTransportType.WebSockets;
+
+    public TransferFormat SupportedFormats => TransferFormat.Binary | TransferFormat.Text;
+
+    public TransferFormat ActiveFormat { get; set; } = TransferFormat.Text;
+
+    public override CancellationToken ConnectionClosed
+    {
+        get => _closed.Token;
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Runs the connection: <paramref name="application"/> (SignalR's hub handler) over the socket's two loops, until both sides are done.</summary>
+    public async Task RunAsync(Func<ConnectionContext, Task> application)
+    {
+        var receiving = ReceiveAsync();
+        var sending = SendAsync();
+        var running = RunApplicationAsync(application);
+
+        // Whichever side ends first, the other gets the close timeout to finish before the socket is aborted.
+        var first = await Task.WhenAny(receiving, sending);
+        if (first == receiving)
+        {
+            // The client left or closed: the hub sees the input end and completes its output.
+            await WithinCloseTimeout(sending);
+        }
+        else
+        {
+            await WithinCloseTimeout(receiving);
+        }
+
+        await running;
+        _closed.Cancel();
+    }
+
+    /// <summary>Ends the connection at once: the socket is aborted, and both loops end and complete their pipes.</summary>
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        _aborted = true;
+        _socket.Abort();
+        _output.Reader.CancelPendingRead();
+        _closed.Cancel();
+    }
+
+    /// <summary>Registers what to run every tick; SignalR registers its keep-alive and, separately, its client timeout.</summary>
+    public void OnHeartbeat(Action<object> action, object state)
+    {
+        lock (_heartbeatGate)
+        {
+            _heartbeats = [.. _heartbeats, (action, state)];
+        }
+    }
+
+    /// <summary>Called once a second by <see cref="ConnectionHeartbeat"/>: keep-alive, send timeout, authentication expiry.</summary>
+    public void Tick(DateTimeOffset now, long nowTicks)
+    {
+        if (now >= _authenticationExpires)
+        {
+            LogAuthenticationExpired(_logger, ConnectionId);
+            Abort(new ConnectionAbortedException("The connection's authentication expired."));
+            return;
+        }
+
+        var sendStarted = Volatile.Read(ref _sendStarted);
+        if (sendStarted != 0 && nowTicks - sendStarted > (long)_options.TransportSendTimeout.TotalMilliseconds)
+        {
+            LogSendTimedOut(_logger, ConnectionId);
+            Abort(new ConnectionAbortedException("A send to the client did not complete in time."));
+            return;
+        }
+
+        foreach (var (action, state) in Volatile.Read(ref _heartbeats))
+        {
+            action(state);
+        }
+    }
+
+    private async Task RunApplicationAsync(Func<ConnectionContext, Task> application)
+    {
+        try
+        {
+            await application(this);
+        }
+        finally
+        {
+            // What the hub did not complete ends with it.
+            _output.Writer.Complete();
+            _input.Reader.Complete();
+        }
+    }
+
+    private async Task ReceiveAsync()
+    {
+        var writer = _input.Writer;
+        try
+        {
+            while (true)
+            {
+                // A zero-byte read first, so an idle connection holds no buffer.
+                var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, _closed.Token);
+                if (peek.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                var received = await _socket.ReceiveAsync(writer.GetMemory(), _closed.Token);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                writer.Advance(received.Count);
+                var flushed = await writer.FlushAsync();
+                if (flushed.IsCanceled || flushed.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
+        {
+            // The client went away without a close handshake, or the connection was aborted.
+        }
+        finally
+        {
+            writer.Complete();
+        }
+    }
+
+    private async Task SendAsync()
+    {
+        var reader = _output.Reader;
+        var error = false;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync();
+                var buffer = result.Buffer;
+                try
+                {
+                    if (result.IsCanceled || _aborted)
+                    {
+                        return;
+                    }
+
+                    if (!buffer.IsEmpty)
+                    {
+                        if (!CanSend)
+                        {
+                            return;
+                        }
+
+                        await SendFrameAsync(buffer);
+                    }
+                    else if (result.IsCompleted)
+                    {
+                        return;
+                    }
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.End);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = true;
+            if (!_aborted)
+            {
+                LogSendFailed(_logger, ConnectionId, ex);
+            }
+        }
+        finally
+        {
+            if (CanSend && !_aborted)
+            {
+                try
+                {
+                    await _socket.CloseOutputAsync(error ? WebSocketCloseStatus.InternalServerError : WebSocketCloseStatus.NormalClosure, string.Empty, CancellationToken.None);
+                }
+                catch (Exception)
+                {
+                    // The client is gone; the receive loop ends too.
+                }
+            }
+
+            reader.Complete();
+        }
+    }
+
+    /// <summary>Sends what the hub flushed as one WebSocket message; a send that pends is timed by the heartbeat.</summary>
+    private ValueTask SendFrameAsync(ReadOnlySequence<byte> buffer)
+    {
+        var type = ActiveFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+        if (buffer.IsSingleSegment)
+        {
+            var send = _socket.SendAsync(buffer.First, type, endOfMessage: true, CancellationToken.None);
+            return send.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitTimedAsync(send);
+        }
+
+        return SendSegmentsAsync(buffer, type);
+    }
+
+    private async ValueTask SendSegmentsAsync(ReadOnlySequence<byte> buffer, WebSocketMessageType type)
+    {
+        var position = buffer.Start;
+        buffer.TryGet(ref position, out var segment);
+        while (buffer.TryGet(ref position, out var next))
+        {
+            await AwaitTimedAsync(_socket.SendAsync(segment, type, endOfMessage: false, CancellationToken.None));
+            segment = next;
+        }
+
+        await AwaitTimedAsync(_socket.SendAsync(segment, type, endOfMessage: true, CancellationToken.None));
+    }
+
+    private async ValueTask AwaitTimedAsync(ValueTask send)
+    {
+        if (send.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _sendStarted, Environment.TickCount64);
+        try
+        {
+            await send;
+        }
+        finally
+        {
+            Volatile.Write(ref _sendStarted, 0);
+        }
+    }
+
+    private bool CanSend => _socket.State is not (WebSocketState.Aborted or WebSocketState.Closed or WebSocketState.CloseSent);
+
+    private async Task WithinCloseTimeout(Task side)
+    {
+        try
+        {
+            await side.WaitAsync(_options.WebSockets.CloseTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // Stuck in a send to, or a receive from, a client that does not answer.
+            Abort(new ConnectionAbortedException("The WebSocket did not close in time."));
+            _output.Writer.CancelPendingFlush();
+            await side;
+        }
+    }
+
+    private static string NewConnectionId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return WebEncoders.Base64UrlEncode(bytes);
+    }
+
+    [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId}: sending to the WebSocket failed.")]
+    private static partial void LogSendFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId}: a send did not complete within the send timeout; the connection is closed.")]
+    private static partial void LogSendTimedOut(ILogger logger, string connectionId);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId}: its authentication expired; the connection is closed.")]
+    private static partial void LogAuthenticationExpired(ILogger logger, string connectionId);
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
+    }
+}

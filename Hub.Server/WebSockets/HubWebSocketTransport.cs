@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using RealtimeHub.Server.Hubs;
+
+namespace RealtimeHub.Server.WebSockets;
+
+/// <summary>
+/// Serves the progress hub's WebSocket requests that come without negotiating (SignalR clients with
+/// <c>skipNegotiation</c>, the typed client, the load generator) with <see cref="HubWebSocketConnection"/>,
+/// in front of SignalR's own HTTP connection layer. A negotiated connection (any transport, and stateful
+/// reconnect, which needs negotiation) stays with SignalR's layer, which knows its connection token.
+/// </summary>
+internal sealed class HubWebSocketTransport(
+    HubConnectionHandler<ProgressHub> hub, ConnectionHeartbeat heartbeat, ILogger<HubWebSocketConnection> logger)
+{
+    /// <summary>
+    /// The hub route's request handler: a WebSocket request without a connection token is served here,
+    /// everything else by <paramref name="signalR"/> (the framework's handler of the route, with the same
+    /// <paramref name="options"/>).
+    /// </summary>
+    public RequestDelegate Wrap(IEndpointRouteBuilder routes, RequestDelegate signalR, HttpConnectionDispatcherOptions options)
+    {
+        var pipeline = routes.CreateApplicationBuilder().UseWebSockets();
+        pipeline.Run(context => IsUnnegotiatedWebSocket(context)
+            ? ServeAsync(context, options)
+            : signalR(context));
+        return pipeline.Build();
+    }
+
+    private static bool IsUnnegotiatedWebSocket(HttpContext context) =>
+        context.WebSockets.IsWebSocketRequest && HttpMethods.IsGet(context.Request.Method) && !context.Request.Query.ContainsKey("id");
+
+    private async Task ServeAsync(HttpContext context, HttpConnectionDispatcherOptions options)
+    {
+        var subProtocol = options.WebSockets.SubProtocolSelector?.Invoke(context.WebSockets.WebSocketRequestedProtocols);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol);
+        var connection = new HubWebSocketConnection(context, socket, options, logger);
+        heartbeat.Add(connection);
+        try
+        {
+            await connection.RunAsync(hub.OnConnectedAsync);
+        }
+        finally
+        {
+            heartbeat.Remove(connection);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
+using RealtimeHub.Tests.Infrastructure;
+
+namespace RealtimeHub.Tests.WebSockets;
+
+/// <summary>
+/// The hub's own WebSocket transport, which serves every WebSocket opened without negotiating: what
+/// SignalR's layer does for a WebSocket, it does too (both protocols, keep-alive pings, closing a silent
+/// client, refusing bad credentials and bad handshakes, closing at shutdown), and a negotiated
+/// connection still goes to SignalR's layer. The raw cases speak SignalR's JSON protocol over a real
+/// <see cref="ClientWebSocket"/>.
+/// </summary>
+public sealed class HubWebSocketTransportTests : IAsyncLifetime
+{
+    private const string SignalRConnectionsMeter = "Microsoft.AspNetCore.Http.Connections";
+    private const string SignalRActiveConnections = "signalr.server.active_connections";
+    private const char RecordSeparator = '\u001e';
+
+    private HubNode _node = null!;
+
+    public async Task InitializeAsync() => _node = await HubNode.StartAsync(redis: null);
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Theory]
+    [InlineData(HubProtocol.Json)]
+    [InlineData(HubProtocol.MessagePack)]
+    public async Task A_WebSocket_without_negotiation_is_served_by_the_hub_and_a_negotiated_one_by_SignalR(HubProtocol protocol)
+    {
+        var topic = $"batch:{Unique.Id()}";
+        using var signalR = new NodeMetrics(_node, SignalRConnectionsMeter);
+        await using var direct = await HubClient.ConnectAsync(_node, protocol, negotiate: false);
+        await direct.SubscribeAsync(topic);
+        Assert.Equal(0, signalR.Sum(SignalRActiveConnections));
+
+        await using var negotiated = await HubClient.ConnectAsync(_node, protocol, negotiate: true);
+        await negotiated.SubscribeAsync(topic);
+        await Eventually.HoldsAsync(() => signalR.Sum(SignalRActiveConnections) == 1, "SignalR's layer counts the negotiated connection only");
+
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            ids.Add(await _node.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(i)));
+        }
+
+        await Eventually.HoldsAsync(() => direct.EventCount == 20 && negotiated.EventCount == 20, "both connections have every event");
+        Assert.Equal(ids, direct.Events.Select(e => e.Id));
+        Assert.Equal(ids, negotiated.Events.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task A_client_that_asks_for_stateful_reconnect_gets_it_from_SignalRs_layer_and_its_events()
+    {
+        using (var negotiated = await _node.Http.PostAsync($"{HubRoutes.ProgressHub}/negotiate?negotiateVersion=1&useStatefulReconnect=true", content: null))
+        {
+            negotiated.EnsureSuccessStatusCode();
+            using var body = JsonDocument.Parse(await negotiated.Content.ReadAsStringAsync());
+            Assert.True(body.RootElement.GetProperty("useStatefulReconnect").GetBoolean(), "the hub allows stateful reconnect");
+        }
+
+        var topic = $"batch:{Unique.Id()}";
+        using var signalR = new NodeMetrics(_node, SignalRConnectionsMeter);
+        await using var connection = _node.CreateConnection(configure: builder => builder.WithStatefulReconnect());
+        var received = new ConcurrentQueue<string>();
+        connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), envelope => received.Enqueue(envelope.Id));
+        await connection.StartAsync();
+        await connection.InvokeAsync<EventEnvelope[]>(nameof(IProgressHub.Subscribe), topic, null);
+        await Eventually.HoldsAsync(() => signalR.Sum(SignalRActiveConnections) == 1, "SignalR's layer serves the negotiated connection");
+
+        var id = await _node.PublishOkAsync(topic, EventTypes.BatchProgress, SampleData.BatchProgress(1));
+        await Eventually.HoldsAsync(() => received.Contains(id), "the event arrives");
+    }
+
+    [Fact]
+    public async Task An_idle_connection_is_pinged_and_one_whose_client_stops_pinging_is_closed()
+    {
+        using var socket = await OpenAsync();
+        await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}");
+        Assert.Equal("{}", await ReceiveAsync(socket));
+
+        // SignalR's keep-alive (every 15 s) comes from the node's heartbeat, not from anything the client sends.
+        Assert.Equal("{\"type\":6}", await Eventually.WithinAsync(ReceiveAsync(socket), "a keep-alive ping", TimeSpan.FromSeconds(60)));
+
+        // A client that has pinged once is expected to go on pinging (SignalR starts its client timeout at
+        // the first ping); this one falls silent, and past the client timeout (30 s) the hub closes it.
+        await SendAsync(socket, "{\"type\":6}");
+        var closed = await Eventually.WithinAsync(DrainUntilClosedAsync(socket), "the silent client to be closed", TimeSpan.FromSeconds(90));
+        Assert.True(closed, "the hub closed the connection");
+    }
+
+    [Theory]
+    [InlineData("{\"protocol\":\"smoke-signals\",\"version\":1}", "smoke-signals")]
+    [InlineData("{\"type\":1,\"target\":\"Subscribe\",\"arguments\":[\"batch:x\"]}", "handshake")]
+    public async Task A_bad_handshake_is_answered_with_an_error_and_the_socket_is_closed(string handshake, string mentioned)
+    {
+        using var socket = await OpenAsync();
+        await SendAsync(socket, handshake);
+
+        var answer = await Eventually.WithinAsync(ReceiveAsync(socket), "the handshake's answer");
+        using var error = JsonDocument.Parse(answer);
+        Assert.Contains(mentioned, error.RootElement.GetProperty("error").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.True(await Eventually.WithinAsync(DrainUntilClosedAsync(socket), "the socket to close"), "the hub closed the connection");
+    }
+
+    [Fact]
+    public async Task A_WebSocket_with_a_bad_token_is_refused_with_401_before_the_upgrade()
+    {
+        await using var node = await HubNode.StartAsync(redis: null, TestTokens.AuthSettings());
+        using var socket = new ClientWebSocket { Options = { CollectHttpResponseDetails = true } };
+        var url = WebSocketUrl(node, "?access_token=not.a.token");
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(url, CancellationToken.None));
+        Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
+
+        using var good = new ClientWebSocket { Options = { CollectHttpResponseDetails = true } };
+        var token = TestTokens.Create("ann", topics: ["batch:*"]);
+        await good.ConnectAsync(WebSocketUrl(node, $"?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
+        Assert.Equal(HttpStatusCode.SwitchingProtocols, good.HttpStatusCode);
+    }
+
+    [Fact]
+    public async Task A_stopping_node_closes_its_WebSockets_so_their_clients_can_go_elsewhere()
+    {
+        var node = await HubNode.StartAsync(redis: null);
+        await using (node)
+        {
+            await using var client = await HubClient.ConnectAsync(node);
+            await client.SubscribeAsync($"batch:{Unique.Id()}");
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.Connection.Closed += _ =>
+            {
+                closed.TrySetResult();
+                return Task.CompletedTask;
+            };
+
+            // The host would otherwise wait for the open request until its shutdown timeout, then cut it.
+            await node.StopAsync(TimeSpan.FromSeconds(30));
+            await Eventually.WithinAsync(closed.Task.ContinueWith(_ => true, TaskScheduler.Default), "the client to see its connection closed");
+        }
+    }
+
+    private async Task<ClientWebSocket> OpenAsync()
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(WebSocketUrl(_node, string.Empty), CancellationToken.None);
+        return socket;
+    }
+
+    private static Uri WebSocketUrl(HubNode node, string query) =>
+        new($"ws://{node.BaseAddress.Authority}{HubRoutes.ProgressHub}{query}");
+
+    private static Task SendAsync(ClientWebSocket socket, string message) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(message + RecordSeparator), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+    /// <summary>Reads one record (SignalR's JSON protocol ends each with 0x1E); text frames may carry several, this test's never do.</summary>
+    private static async Task<string> ReceiveAsync(ClientWebSocket socket)
+    {
+        var text = new StringBuilder();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                throw new InvalidOperationException($"The hub closed the socket; read so far: {text}");
+            }
+
+            text.Append(Encoding.UTF8.GetString(buffer, 0, received.Count));
+            if (received.EndOfMessage)
+            {
+                return text.ToString().TrimEnd(RecordSeparator);
+            }
+        }
+    }
+
+    /// <summary>Reads and drops pings until the hub closes the socket (a close frame, or the connection cut).</summary>
+    private static async Task<bool> DrainUntilClosedAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (WebSocketException)
+        {
+            return true;
+        }
+    }
+}
