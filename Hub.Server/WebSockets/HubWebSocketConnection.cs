@@ -20,10 +20,18 @@ namespace RealtimeHub.Server.WebSockets;
 /// a socket that pushes back makes the flush pend (the member's outbox then queues and cuts it off past
 /// its limit). Received frames go through an input pipe to SignalR's hub dispatcher as usual.
 /// </summary>
-internal sealed partial class HubWebSocketConnection : ConnectionContext,
+internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatureCollection,
     IConnectionIdFeature, IConnectionItemsFeature, IConnectionTransportFeature, IConnectionUserFeature,
     IConnectionLifetimeFeature, IConnectionHeartbeatFeature, IHttpContextFeature, IHttpTransportFeature, ITransferFormatFeature
 {
+    /// <summary>The features this connection implements itself.</summary>
+    private static readonly Type[] OwnFeatures =
+    [
+        typeof(IConnectionIdFeature), typeof(IConnectionItemsFeature), typeof(IConnectionTransportFeature), typeof(IConnectionUserFeature),
+        typeof(IConnectionLifetimeFeature), typeof(IConnectionHeartbeatFeature), typeof(IHttpContextFeature), typeof(IHttpTransportFeature),
+        typeof(ITransferFormatFeature),
+    ];
+
     private readonly WebSocket _socket;
     private readonly HttpConnectionDispatcherOptions _options;
     private readonly ILogger _logger;
@@ -31,7 +39,8 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext,
     private readonly Pipe _output;
     private readonly CancellationTokenSource _closed = new();
     private readonly DateTimeOffset _authenticationExpires;
-    private readonly FeatureCollection _features = new(10);
+    private FeatureCollection? _otherFeatures;
+    private IDictionary<object, object?>? _items;
     private readonly Lock _heartbeatGate = new();
     private (Action<object> Action, object State)[] _heartbeats = [];
     private long _sendStarted;
@@ -60,23 +69,28 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext,
             resumeWriterThreshold: options.ApplicationMaxBufferSize / 2,
             useSynchronizationContext: false));
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
-
-        _features.Set<IConnectionIdFeature>(this);
-        _features.Set<IConnectionItemsFeature>(this);
-        _features.Set<IConnectionTransportFeature>(this);
-        _features.Set<IConnectionUserFeature>(this);
-        _features.Set<IConnectionLifetimeFeature>(this);
-        _features.Set<IConnectionHeartbeatFeature>(this);
-        _features.Set<IHttpContextFeature>(this);
-        _features.Set<IHttpTransportFeature>(this);
-        _features.Set<ITransferFormatFeature>(this);
     }
 
     public override string ConnectionId { get; set; }
 
-    public override IFeatureCollection Features => _features;
+    /// <summary>The connection answers for its own features; any other set on it goes to a collection made then.</summary>
+    public override IFeatureCollection Features => this;
 
-    public override IDictionary<object, object?> Items { get; set; } = new ConnectionItems();
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new ConnectionItems();
+        set => _items = value;
+    }
+
+    bool IFeatureCollection.IsReadOnly => false;
+
+    int IFeatureCollection.Revision => _otherFeatures?.Revision ?? 0;
+
+    object? IFeatureCollection.this[Type key]
+    {
+        get => _otherFeatures?[key] ?? (Array.IndexOf(OwnFeatures, key) >= 0 ? this : null);
+        set => (_otherFeatures ??= new FeatureCollection())[key] = value;
+    }
 
     public override IDuplexPipe Transport { get; set; }
 
@@ -95,6 +109,28 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext,
         get => _closed.Token;
         set => throw new NotSupportedException();
     }
+
+    TFeature? IFeatureCollection.Get<TFeature>() where TFeature : default => (TFeature?)((IFeatureCollection)this)[typeof(TFeature)];
+
+    void IFeatureCollection.Set<TFeature>(TFeature? instance) where TFeature : default => ((IFeatureCollection)this)[typeof(TFeature)] = instance;
+
+    IEnumerator<KeyValuePair<Type, object>> IEnumerable<KeyValuePair<Type, object>>.GetEnumerator()
+    {
+        foreach (var own in OwnFeatures)
+        {
+            if (_otherFeatures?[own] is null)
+            {
+                yield return new(own, this);
+            }
+        }
+
+        foreach (var other in _otherFeatures ?? Enumerable.Empty<KeyValuePair<Type, object>>())
+        {
+            yield return other;
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<KeyValuePair<Type, object>>)this).GetEnumerator();
 
     /// <summary>Runs the connection: <paramref name="application"/> (SignalR's hub handler) over the socket's two loops, until both sides are done.</summary>
     public async Task RunAsync(Func<ConnectionContext, Task> application)
