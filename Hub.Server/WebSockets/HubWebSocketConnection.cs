@@ -46,8 +46,9 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     private long _sendStarted;
     private volatile bool _aborted;
 
-    public HubWebSocketConnection(HttpContext httpContext, WebSocket socket, HttpConnectionDispatcherOptions options, ILogger logger)
+    public HubWebSocketConnection(HttpContext httpContext, WebSocket socket, Settings settings, ILogger logger)
     {
+        var options = settings.Options;
         HttpContext = httpContext;
         _socket = socket;
         _options = options;
@@ -58,16 +59,8 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             ? httpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc ?? DateTimeOffset.MaxValue
             : DateTimeOffset.MaxValue;
 
-        // The reader of the output pipe is the send loop below, resumed on the thread that flushed.
-        _output = new Pipe(new PipeOptions(
-            pauseWriterThreshold: options.TransportMaxBufferSize,
-            resumeWriterThreshold: options.TransportMaxBufferSize / 2,
-            readerScheduler: PipeScheduler.Inline,
-            useSynchronizationContext: false));
-        _input = new Pipe(new PipeOptions(
-            pauseWriterThreshold: options.ApplicationMaxBufferSize,
-            resumeWriterThreshold: options.ApplicationMaxBufferSize / 2,
-            useSynchronizationContext: false));
+        _output = new Pipe(settings.OutputPipe);
+        _input = new Pipe(settings.InputPipe);
         Transport = new DuplexPipe(_input.Reader, _output.Writer);
     }
 
@@ -219,13 +212,14 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             while (true)
             {
                 // A zero-byte read first, so an idle connection holds no buffer.
-                var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, _closed.Token);
+                // No cancellation token: an abort aborts the socket, which ends a pending receive.
+                var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
                 if (peek.MessageType == WebSocketMessageType.Close)
                 {
                     return;
                 }
 
-                var received = await _socket.ReceiveAsync(writer.GetMemory(), _closed.Token);
+                var received = await _socket.ReceiveAsync(writer.GetMemory(), CancellationToken.None);
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
                     return;
@@ -388,6 +382,24 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
 
     [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId}: its authentication expired; the connection is closed.")]
     private static partial void LogAuthenticationExpired(ILogger logger, string connectionId);
+
+    /// <summary>What every connection of one endpoint shares: SignalR's options for the route and the pipes' options made from them.</summary>
+    public sealed class Settings(HttpConnectionDispatcherOptions options)
+    {
+        public HttpConnectionDispatcherOptions Options => options;
+
+        /// <summary>The output pipe's reader is the send loop, resumed on the thread that flushed.</summary>
+        public PipeOptions OutputPipe { get; } = new(
+            pauseWriterThreshold: options.TransportMaxBufferSize,
+            resumeWriterThreshold: options.TransportMaxBufferSize / 2,
+            readerScheduler: PipeScheduler.Inline,
+            useSynchronizationContext: false);
+
+        public PipeOptions InputPipe { get; } = new(
+            pauseWriterThreshold: options.ApplicationMaxBufferSize,
+            resumeWriterThreshold: options.ApplicationMaxBufferSize / 2,
+            useSynchronizationContext: false);
+    }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {

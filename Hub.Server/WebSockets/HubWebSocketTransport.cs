@@ -20,9 +20,10 @@ internal sealed class HubWebSocketTransport(
     /// </summary>
     public RequestDelegate Wrap(IEndpointRouteBuilder routes, RequestDelegate signalR, HttpConnectionDispatcherOptions options)
     {
+        var settings = new HubWebSocketConnection.Settings(options);
         var pipeline = routes.CreateApplicationBuilder().UseWebSockets();
         pipeline.Run(context => IsUnnegotiatedWebSocket(context)
-            ? ServeAsync(context, options)
+            ? ServeAsync(context, settings)
             : signalR(context));
         return pipeline.Build();
     }
@@ -30,11 +31,11 @@ internal sealed class HubWebSocketTransport(
     private static bool IsUnnegotiatedWebSocket(HttpContext context) =>
         context.WebSockets.IsWebSocketRequest && HttpMethods.IsGet(context.Request.Method) && !context.Request.Query.ContainsKey("id");
 
-    private async Task ServeAsync(HttpContext context, HttpConnectionDispatcherOptions options)
+    private async Task ServeAsync(HttpContext context, HubWebSocketConnection.Settings settings)
     {
-        var subProtocol = options.WebSockets.SubProtocolSelector?.Invoke(context.WebSockets.WebSocketRequestedProtocols);
+        var subProtocol = settings.Options.WebSockets.SubProtocolSelector?.Invoke(context.WebSockets.WebSocketRequestedProtocols);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol);
-        var connection = new HubWebSocketConnection(context, socket, options, logger);
+        var connection = new HubWebSocketConnection(context, socket, settings, logger);
         heartbeat.Add(connection);
         try
         {
