@@ -169,6 +169,11 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     /// <summary>Called once a second by <see cref="ConnectionHeartbeat"/>: keep-alive, send timeout, authentication expiry.</summary>
     public void Tick(DateTimeOffset now, long nowTicks)
     {
+        if (_aborted)
+        {
+            return;
+        }
+
         if (now >= _authenticationExpires)
         {
             LogAuthenticationExpired(_logger, ConnectionId);
