@@ -53,7 +53,8 @@ internal static class HubExtensions
     public static IEndpointRouteBuilder MapProgressHub(this IEndpointRouteBuilder routes)
     {
         var transport = routes.ServiceProvider.GetRequiredService<HubWebSocketTransport>();
-        var dispatcher = new HttpConnectionDispatcherOptions();
+        // MapHub configures its options at once; the conventions below run later, when endpoints are built.
+        HttpConnectionDispatcherOptions? dispatcher = null;
         routes.MapHub<ProgressHub>(HubRoutes.ProgressHub, options =>
             {
                 options.AllowStatefulReconnects = true;
@@ -71,7 +72,8 @@ internal static class HubExtensions
                 }
                 else if (endpoint.RequestDelegate is { } signalR)
                 {
-                    endpoint.RequestDelegate = transport.Wrap(routes, signalR, dispatcher);
+                    // The route itself: WebSockets opened without negotiation go to the hub's own transport.
+                    endpoint.RequestDelegate = transport.Wrap(routes, signalR, dispatcher!);
                 }
             });
         return routes;
