@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,16 +54,9 @@ public static class Caller
     /// <summary>A started hub connection presenting <paramref name="token"/>; without negotiating, a WebSocket of the hub's own transport.</summary>
     public static async Task<HubConnection> HubAsync(HubNode node, string? token, bool negotiate = true)
     {
-        var connection = node.CreateConnection(configure: builder =>
-            builder.Services.Configure<HttpConnectionOptions>(options =>
-            {
-                options.AccessTokenProvider = () => Task.FromResult(token);
-                if (!negotiate)
-                {
-                    options.SkipNegotiation = true;
-                    options.Transports = HttpTransportType.WebSockets;
-                }
-            }));
+        var connection = node.CreateConnection(
+            configure: builder => builder.Services.Configure<HttpConnectionOptions>(options => options.AccessTokenProvider = () => Task.FromResult(token)),
+            negotiate: negotiate);
         await connection.StartAsync();
         return connection;
     }

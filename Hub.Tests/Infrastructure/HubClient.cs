@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -28,18 +26,7 @@ public sealed class HubClient : IAsyncDisposable
         _wire = new RecordingProtocol(protocol == HubProtocol.MessagePack
             ? new MessagePackHubProtocol(Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = HubMessagePack.Options }))
             : new JsonHubProtocol());
-        Connection = node.CreateConnection(protocol, builder =>
-        {
-            builder.Services.AddSingleton<IHubProtocol>(_wire);
-            if (!negotiate)
-            {
-                builder.Services.Configure<HttpConnectionOptions>(options =>
-                {
-                    options.SkipNegotiation = true;
-                    options.Transports = HttpTransportType.WebSockets;
-                });
-            }
-        });
+        Connection = node.CreateConnection(protocol, builder => builder.Services.AddSingleton<IHubProtocol>(_wire), negotiate);
         Connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), _events.Enqueue);
         Connection.On<HistoryReset>(nameof(IProgressClient.OnHistoryReset), _resets.Enqueue);
     }

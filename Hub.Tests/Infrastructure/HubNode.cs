@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,10 +88,21 @@ public sealed class HubNode : IAsyncDisposable
         return new HubNode(app, new Uri(address));
     }
 
-    /// <summary>A real SignalR client for this node, not yet started; <paramref name="configure"/> runs last.</summary>
-    public HubConnection CreateConnection(HubProtocol protocol = HubProtocol.Json, Action<IHubConnectionBuilder>? configure = null)
+    /// <summary>
+    /// A real SignalR client for this node, not yet started; <paramref name="configure"/> runs last. It
+    /// negotiates (SignalR's HTTP connection layer) unless <paramref name="negotiate"/> is false: then it
+    /// opens a WebSocket at once, which the hub's own WebSocket transport serves.
+    /// </summary>
+    public HubConnection CreateConnection(HubProtocol protocol = HubProtocol.Json, Action<IHubConnectionBuilder>? configure = null, bool negotiate = true)
     {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, HubRoutes.ProgressHub));
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(BaseAddress, HubRoutes.ProgressHub), options =>
+        {
+            if (!negotiate)
+            {
+                options.SkipNegotiation = true;
+                options.Transports = HttpTransportType.WebSockets;
+            }
+        });
         if (protocol == HubProtocol.MessagePack)
         {
             builder.AddMessagePackProtocol(options => options.SerializerOptions = HubMessagePack.Options);

@@ -26,14 +26,13 @@ public sealed class StallableHubClient : IAsyncDisposable
         Connection = node.CreateConnection(protocol, builder => builder.Services.Configure<HttpConnectionOptions>(options =>
         {
             options.Transports = HttpTransportType.WebSockets;
-            options.SkipNegotiation = !negotiate;
             options.WebSocketFactory = async (context, cancellationToken) =>
             {
                 var socket = new ClientWebSocket();
                 await socket.ConnectAsync(context.Uri, new HttpMessageInvoker(SmallReceiveBuffer()), cancellationToken);
                 return _socket = new StallableWebSocket(socket);
             };
-        }));
+        }), negotiate);
         Connection.On<EventEnvelope>(nameof(IProgressClient.OnEvent), _events.Enqueue);
         Connection.Closed += _ =>
         {
