@@ -315,13 +315,9 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     private ValueTask SendFrameAsync(ReadOnlySequence<byte> buffer)
     {
         var type = ActiveFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-        if (buffer.IsSingleSegment)
-        {
-            var send = _socket.SendAsync(buffer.First, type, endOfMessage: true, CancellationToken.None);
-            return send.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitTimedAsync(send);
-        }
-
-        return SendSegmentsAsync(buffer, type);
+        return buffer.IsSingleSegment
+            ? AwaitTimedAsync(_socket.SendAsync(buffer.First, type, endOfMessage: true, CancellationToken.None))
+            : SendSegmentsAsync(buffer, type);
     }
 
     private async ValueTask SendSegmentsAsync(ReadOnlySequence<byte> buffer, WebSocketMessageType type)
