@@ -16,12 +16,21 @@ internal sealed class HubWebSocketTransport(
     /// <summary>
     /// The hub route's request handler: a WebSocket request without a connection token is served here,
     /// everything else by <paramref name="signalR"/> (the framework's handler of the route, with the same
-    /// <paramref name="options"/>).
+    /// <paramref name="options"/>). Every WebSocket of the route, served either way, sends straight to its
+    /// socket where it can (<see cref="SocketSendStream"/>).
     /// </summary>
     public RequestDelegate Wrap(IEndpointRouteBuilder routes, RequestDelegate signalR, HttpConnectionDispatcherOptions options)
     {
         var settings = new HubWebSocketConnection.Settings(options);
-        var pipeline = routes.CreateApplicationBuilder().UseWebSockets();
+        var pipeline = routes.CreateApplicationBuilder();
+
+        // Before the WebSocket middleware, which takes the request's upgrade feature as it finds it.
+        pipeline.Use((context, next) =>
+        {
+            SocketSendStream.UseForUpgradeOf(context);
+            return next(context);
+        });
+        pipeline.UseWebSockets();
         pipeline.Run(context => IsUnnegotiatedWebSocket(context)
             ? ServeAsync(context, settings)
             : signalR(context));
