@@ -47,10 +47,14 @@ internal sealed class SocketSendStream(Stream upgraded, Socket socket) : Stream
         }
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _path) == Undecided ? ReadUntilDecidedAsync(buffer, cancellationToken) : upgraded.ReadAsync(buffer, cancellationToken);
+
+    /// <summary>Reads while the path is undecided; the first bytes read decide it for the socket unless a write went through Kestrel.</summary>
+    private async ValueTask<int> ReadUntilDecidedAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var read = await upgraded.ReadAsync(buffer, cancellationToken);
-        if (read > 0 && Volatile.Read(ref _path) == Undecided)
+        if (read > 0)
         {
             Interlocked.CompareExchange(ref _path, Direct, Undecided);
         }
