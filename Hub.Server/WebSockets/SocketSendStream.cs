@@ -15,6 +15,7 @@ namespace RealtimeHub.Server.WebSockets;
 /// Writes take Kestrel's path until the first bytes have been read: a client sends nothing before it has
 /// read the <c>101 Switching Protocols</c> Kestrel wrote, so from then on nothing of Kestrel's can still be
 /// on its way to the socket. A connection that writes before it has read anything stays on Kestrel's path.
+/// A send that has reached the socket is not cancelled by its token; aborting the connection ends it.
 /// </remarks>
 internal sealed class SocketSendStream(Stream upgraded, Socket socket) : Stream
 {
@@ -69,28 +70,29 @@ internal sealed class SocketSendStream(Stream upgraded, Socket socket) : Stream
             return upgraded.WriteAsync(buffer, cancellationToken);
         }
 
-        var send = socket.SendAsync(buffer, SocketFlags.None, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var send = PooledSocketSend.SendAsync(socket, buffer);
         if (!send.IsCompletedSuccessfully)
         {
-            return FinishSendAsync(send, buffer, cancellationToken);
+            return FinishSendAsync(send, buffer);
         }
 
         var sent = send.Result;
-        return sent == buffer.Length ? ValueTask.CompletedTask : SendAllAsync(buffer[sent..], cancellationToken);
+        return sent == buffer.Length ? ValueTask.CompletedTask : SendAllAsync(buffer[sent..]);
     }
 
-    private async ValueTask FinishSendAsync(ValueTask<int> send, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    private async ValueTask FinishSendAsync(ValueTask<int> send, ReadOnlyMemory<byte> buffer)
     {
         var sent = await send;
-        await SendAllAsync(buffer[sent..], cancellationToken);
+        await SendAllAsync(buffer[sent..]);
     }
 
     /// <summary>Sends what the socket has not taken yet (it takes a whole buffer unless it closes meanwhile).</summary>
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> rest, CancellationToken cancellationToken)
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> rest)
     {
         while (!rest.IsEmpty)
         {
-            var sent = await socket.SendAsync(rest, SocketFlags.None, cancellationToken);
+            var sent = await PooledSocketSend.SendAsync(socket, rest);
             rest = sent > 0 ? rest[sent..] : throw new IOException("The socket took nothing of a send.");
         }
     }

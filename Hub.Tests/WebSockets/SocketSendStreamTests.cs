@@ -21,15 +21,18 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
     private Socket _client = null!;
     private readonly KestrelSide _kestrel = new();
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => (_server, _client) = await ConnectAsync();
+
+    /// <summary>A real loopback TCP connection: the server's end and the client's.</summary>
+    private static async Task<(Socket Server, Socket Client)> ConnectAsync()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         listener.Listen();
-        _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         var accepting = listener.AcceptAsync();
-        await _client.ConnectAsync(listener.LocalEndPoint!);
-        _server = await accepting;
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        return (await accepting, client);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -78,7 +81,7 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
     public async Task A_write_the_socket_cannot_take_at_once_pends_until_the_client_reads_and_arrives_whole()
     {
         _server.SendBufferSize = 4096;
-        _client.ReceiveBufferSize = 4096;
+        _client.ReceiveBufferSize = 64 * 1024;
         var stream = new SocketSendStream(_kestrel, _server);
         _kestrel.Incoming.Writer.TryWrite([1]);
         Assert.Equal(1, await stream.ReadAsync(new byte[1]));
@@ -91,6 +94,38 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
         var received = await ReceiveBytesAsync(_client, large.Length);
         await write;
         Assert.Equal(large, received);
+    }
+
+    [Fact]
+    public async Task While_one_connections_send_pends_another_connection_sends_at_once()
+    {
+        _server.SendBufferSize = 4096;
+        _client.ReceiveBufferSize = 64 * 1024;
+        var stalled = new SocketSendStream(_kestrel, _server);
+        _kestrel.Incoming.Writer.TryWrite([1]);
+        Assert.Equal(1, await stalled.ReadAsync(new byte[1]));
+        var pending = stalled.WriteAsync(new byte[4 * 1024 * 1024]).AsTask();
+        Assert.False(pending.IsCompleted);
+
+        var (otherServer, otherClient) = await ConnectAsync();
+        using (otherServer)
+        using (otherClient)
+        using (var otherKestrel = new KestrelSide())
+        {
+            var other = new SocketSendStream(otherKestrel, otherServer);
+            otherKestrel.Incoming.Writer.TryWrite([1]);
+            Assert.Equal(1, await other.ReadAsync(new byte[1]));
+            for (var i = 0; i < 100; i++)
+            {
+                var write = other.WriteAsync(Encoding.ASCII.GetBytes($"{i:D3}"));
+                Assert.True(write.IsCompletedSuccessfully, "a socket with room takes a frame at once");
+            }
+
+            Assert.Equal(string.Concat(Enumerable.Range(0, 100).Select(i => $"{i:D3}")), await ReceiveAsync(otherClient, 300));
+        }
+
+        Assert.Equal(4 * 1024 * 1024, (await ReceiveBytesAsync(_client, 4 * 1024 * 1024)).Length);
+        await pending;
     }
 
     [Fact]
