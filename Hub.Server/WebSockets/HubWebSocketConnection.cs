@@ -401,11 +401,4 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             resumeWriterThreshold: options.ApplicationMaxBufferSize / 2,
             useSynchronizationContext: false);
     }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
-    }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using RealtimeHub.Contracts.Events;
+using RealtimeHub.Server.WebSockets;
 using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.WebSockets;
@@ -102,12 +103,5 @@ public sealed class SocketSendPathTests : IAsyncLifetime
         public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
 
         public override long UnflushedBytes => inner.UnflushedBytes;
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
     }
 }
