@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using RealtimeHub.Bench.Load;
+using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Bench;
 
@@ -64,12 +64,7 @@ public sealed class StallableStreamTests
 
     private static async Task<(StallableStream Stream, Socket Peer)> ConnectAsync()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var accept = listener.AcceptAsync();
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        return (new StallableStream(new NetworkStream(client, ownsSocket: true)), await accept);
+        var (peer, client) = await LoopbackConnection.OpenAsync();
+        return (new StallableStream(new NetworkStream(client, ownsSocket: true)), peer);
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
@@ -6,6 +5,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using RealtimeHub.Server.WebSockets;
+using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.WebSockets;
 
@@ -21,19 +21,7 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
     private Socket _client = null!;
     private readonly KestrelSide _kestrel = new();
 
-    public async Task InitializeAsync() => (_server, _client) = await ConnectAsync();
-
-    /// <summary>A real loopback TCP connection: the server's end and the client's.</summary>
-    private static async Task<(Socket Server, Socket Client)> ConnectAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        var accepting = listener.AcceptAsync();
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        return (await accepting, client);
-    }
+    public async Task InitializeAsync() => (_server, _client) = await LoopbackConnection.OpenAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 
@@ -80,11 +68,8 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_write_the_socket_cannot_take_at_once_pends_until_the_client_reads_and_arrives_whole()
     {
-        _server.SendBufferSize = 4096;
-        _client.ReceiveBufferSize = 64 * 1024;
-        var stream = new SocketSendStream(_kestrel, _server);
-        _kestrel.Incoming.Writer.TryWrite([1]);
-        Assert.Equal(1, await stream.ReadAsync(new byte[1]));
+        NarrowWindow(_server, _client);
+        var stream = await PastFirstReadAsync(_kestrel, _server);
         var large = new byte[4 * 1024 * 1024];
         Random.Shared.NextBytes(large);
 
@@ -99,22 +84,17 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task While_one_connections_send_pends_another_connection_sends_at_once()
     {
-        _server.SendBufferSize = 4096;
-        _client.ReceiveBufferSize = 64 * 1024;
-        var stalled = new SocketSendStream(_kestrel, _server);
-        _kestrel.Incoming.Writer.TryWrite([1]);
-        Assert.Equal(1, await stalled.ReadAsync(new byte[1]));
+        NarrowWindow(_server, _client);
+        var stalled = await PastFirstReadAsync(_kestrel, _server);
         var pending = stalled.WriteAsync(new byte[4 * 1024 * 1024]).AsTask();
         Assert.False(pending.IsCompleted);
 
-        var (otherServer, otherClient) = await ConnectAsync();
+        var (otherServer, otherClient) = await LoopbackConnection.OpenAsync();
         using (otherServer)
         using (otherClient)
         using (var otherKestrel = new KestrelSide())
         {
-            var other = new SocketSendStream(otherKestrel, otherServer);
-            otherKestrel.Incoming.Writer.TryWrite([1]);
-            Assert.Equal(1, await other.ReadAsync(new byte[1]));
+            var other = await PastFirstReadAsync(otherKestrel, otherServer);
             for (var i = 0; i < 100; i++)
             {
                 var write = other.WriteAsync(Encoding.ASCII.GetBytes($"{i:D3}"));
@@ -131,9 +111,7 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_write_to_a_socket_the_connection_has_closed_fails()
     {
-        var stream = new SocketSendStream(_kestrel, _server);
-        _kestrel.Incoming.Writer.TryWrite([1]);
-        Assert.Equal(1, await stream.ReadAsync(new byte[1]));
+        var stream = await PastFirstReadAsync(_kestrel, _server);
         _server.Dispose();
 
         await Assert.ThrowsAnyAsync<ObjectDisposedException>(async () => await stream.WriteAsync("frame"u8.ToArray()));
@@ -182,6 +160,22 @@ public sealed class SocketSendStreamTests : IAsyncLifetime, IDisposable
 
         Assert.IsType<SocketSendStream>(stream);
         Assert.Equal("frame", await ReceiveAsync(_client, 5));
+    }
+
+    /// <summary>A stream whose client has sent its first byte, so its writes go to <paramref name="server"/>.</summary>
+    private static async Task<SocketSendStream> PastFirstReadAsync(KestrelSide kestrel, Socket server)
+    {
+        var stream = new SocketSendStream(kestrel, server);
+        kestrel.Incoming.Writer.TryWrite([1]);
+        Assert.Equal(1, await stream.ReadAsync(new byte[1]));
+        return stream;
+    }
+
+    /// <summary>Small buffers on both ends, so a 4 MiB write cannot fit and pends until the client reads.</summary>
+    private static void NarrowWindow(Socket server, Socket client)
+    {
+        server.SendBufferSize = 4096;
+        client.ReceiveBufferSize = 64 * 1024;
     }
 
     private static async Task<string> ReceiveAsync(Socket socket, int count) =>
