@@ -65,35 +65,26 @@ internal sealed class SocketSendStream(Stream upgraded, Socket socket) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (Volatile.Read(ref _path) != Direct && Interlocked.CompareExchange(ref _path, ThroughKestrel, Undecided) != Direct)
+        if (!WritesToSocket())
         {
             return upgraded.WriteAsync(buffer, cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var send = PooledSocketSend.SendAsync(socket, buffer);
-        if (!send.IsCompletedSuccessfully)
-        {
-            return FinishSendAsync(send, buffer);
-        }
-
-        var sent = send.Result;
-        return sent == buffer.Length ? ValueTask.CompletedTask : SendAllAsync(buffer[sent..]);
+        return SendAsync(buffer);
     }
 
-    private async ValueTask FinishSendAsync(ValueTask<int> send, ReadOnlyMemory<byte> buffer)
-    {
-        var sent = await send;
-        await SendAllAsync(buffer[sent..]);
-    }
+    /// <summary>Whether writes go to the socket: the first bytes read decide it, unless a write came first and took Kestrel's path for good.</summary>
+    private bool WritesToSocket() =>
+        Volatile.Read(ref _path) == Direct || Interlocked.CompareExchange(ref _path, ThroughKestrel, Undecided) == Direct;
 
-    /// <summary>Sends what the socket has not taken yet (it takes a whole buffer unless it closes meanwhile).</summary>
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> rest)
+    /// <summary>Sends all of <paramref name="buffer"/>; completes at once when the socket takes it at once (it takes a whole buffer unless it closes).</summary>
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> buffer)
     {
-        while (!rest.IsEmpty)
+        while (!buffer.IsEmpty)
         {
-            var sent = await PooledSocketSend.SendAsync(socket, rest);
-            rest = sent > 0 ? rest[sent..] : throw new IOException("The socket took nothing of a send.");
+            var sent = await PooledSocketSend.SendAsync(socket, buffer);
+            buffer = sent > 0 ? buffer[sent..] : throw new IOException("The socket took nothing of a send.");
         }
     }
 
