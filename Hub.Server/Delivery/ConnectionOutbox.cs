@@ -8,11 +8,14 @@ namespace RealtimeHub.Server.Delivery;
 /// once while the connection keeps up, and queues behind the write in progress while its transport
 /// pushes back (a full socket, a long poll nobody collects, a stateful-reconnect buffer awaiting
 /// acknowledgements). Once more than the byte limit would wait, the connection is cut off (aborted);
-/// its client resumes with its last id and misses nothing.
+/// its client resumes with its last id and misses nothing. A connection whose transport sends serialised
+/// messages itself (<see cref="ISerializedMessageSender"/>) gets them that way; any other through SignalR's
+/// <see cref="HubConnectionContext.WriteAsync(SerializedHubMessage, CancellationToken)"/>.
 /// </summary>
 internal sealed class ConnectionOutbox(HubConnectionContext connection, string transport, long maxPendingBytes, SlowConsumers slowConsumers) : ILocalMember
 {
     private readonly Lock _gate = new();
+    private readonly ISerializedMessageSender? _sender = connection.Features.Get<ISerializedMessageSender>();
     private Queue<(SerializedHubMessage Message, int Bytes)>? _queue;
     private long _pendingBytes;
     private bool _writing;
@@ -96,7 +99,7 @@ internal sealed class ConnectionOutbox(HubConnectionContext connection, string t
     {
         while (true)
         {
-            var write = connection.WriteAsync(message);
+            var write = Write(message);
             if (!write.IsCompleted)
             {
                 _ = FinishThenContinueAsync(write);
@@ -109,7 +112,7 @@ internal sealed class ConnectionOutbox(HubConnectionContext connection, string t
             }
             catch (Exception)
             {
-                // The connection logs a failed write and aborts itself; nothing more goes to it.
+                // The connection (or its transport) logs a failed write and aborts itself; nothing more goes to it.
                 Close();
                 return;
             }
@@ -119,6 +122,28 @@ internal sealed class ConnectionOutbox(HubConnectionContext connection, string t
                 return;
             }
         }
+    }
+
+    private ValueTask Write(SerializedHubMessage message)
+    {
+        if (_sender is null)
+        {
+            return connection.WriteAsync(message);
+        }
+
+        ReadOnlyMemory<byte> serialized;
+        try
+        {
+            serialized = message.GetSerializedMessage(connection.Protocol);
+        }
+        catch (InvalidOperationException unwritable)
+        {
+            // From a node that lacked this connection's protocol (see Queue): the connection closes.
+            connection.Abort();
+            return ValueTask.FromException(unwritable);
+        }
+
+        return _sender.SendAsync(serialized);
     }
 
     private async Task FinishThenContinueAsync(ValueTask write)

@@ -10,26 +10,31 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
+using RealtimeHub.Server.Delivery;
 
 namespace RealtimeHub.Server.WebSockets;
 
 /// <summary>
 /// A SignalR connection over one accepted WebSocket, served by the hub itself instead of SignalR's
-/// HTTP connection layer. What the hub writes is sent on the writing thread: the output pipe runs its
-/// reader inline, so a relay's fan-out sends each member's frame without a thread hop per message, and
-/// a socket that pushes back makes the flush pend (the member's outbox then queues and cuts it off past
-/// its limit). Received frames go through an input pipe to SignalR's hub dispatcher as usual.
+/// HTTP connection layer. Everything is sent on the writing thread, without a thread hop per message: a
+/// member's outbox hands each relayed message, already serialised, straight to the WebSocket
+/// (<see cref="ISerializedMessageSender"/>), and what SignalR writes itself (the handshake, pings,
+/// invocation results) goes through an output pipe whose reader, the send loop, runs inline. Each is sent
+/// as whole WebSocket messages, which the WebSocket sends one at a time, so neither splits the other. A
+/// socket that pushes back makes the send pend (the outbox then queues and cuts the member off past its
+/// limit). Received frames go through an input pipe to SignalR's hub dispatcher as usual.
 /// </summary>
 internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatureCollection,
     IConnectionIdFeature, IConnectionItemsFeature, IConnectionTransportFeature, IConnectionUserFeature,
-    IConnectionLifetimeFeature, IConnectionHeartbeatFeature, IHttpContextFeature, IHttpTransportFeature, ITransferFormatFeature
+    IConnectionLifetimeFeature, IConnectionHeartbeatFeature, IHttpContextFeature, IHttpTransportFeature, ITransferFormatFeature,
+    ISerializedMessageSender
 {
     /// <summary>The features this connection implements itself.</summary>
     private static readonly Type[] OwnFeatures =
     [
         typeof(IConnectionIdFeature), typeof(IConnectionItemsFeature), typeof(IConnectionTransportFeature), typeof(IConnectionUserFeature),
         typeof(IConnectionLifetimeFeature), typeof(IConnectionHeartbeatFeature), typeof(IHttpContextFeature), typeof(IHttpTransportFeature),
-        typeof(ITransferFormatFeature),
+        typeof(ITransferFormatFeature), typeof(ISerializedMessageSender),
     ];
 
     private readonly WebSocket _socket;
@@ -41,9 +46,11 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     private readonly DateTimeOffset _authenticationExpires;
     private FeatureCollection? _otherFeatures;
     private IDictionary<object, object?>? _items;
-    private readonly Lock _heartbeatGate = new();
+    /// <summary>Guards the heartbeat registrations and the count of pending sends.</summary>
+    private readonly Lock _gate = new();
     private (Action<object> Action, object State)[] _heartbeats = [];
     private long _sendStarted;
+    private int _pendingSends;
     private volatile bool _aborted;
 
     public HubWebSocketConnection(HttpContext httpContext, WebSocket socket, Settings settings, ILogger logger)
@@ -160,7 +167,7 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     /// <summary>Registers what to run every tick; SignalR registers its keep-alive and, separately, its client timeout.</summary>
     public void OnHeartbeat(Action<object> action, object state)
     {
-        lock (_heartbeatGate)
+        lock (_gate)
         {
             _heartbeats = [.. _heartbeats, (action, state)];
         }
@@ -311,28 +318,74 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
         }
     }
 
-    /// <summary>Sends what the hub flushed as one WebSocket message; a send that pends is timed by the heartbeat.</summary>
-    private ValueTask SendFrameAsync(ReadOnlySequence<byte> buffer)
+    /// <summary>
+    /// Sends one message an outbox hands over, in the connection's protocol, as a WebSocket message of its
+    /// own. A failed send aborts the connection.
+    /// </summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> serialized)
     {
-        var type = ActiveFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-        return buffer.IsSingleSegment
-            ? AwaitTimedAsync(_socket.SendAsync(buffer.First, type, endOfMessage: true, CancellationToken.None))
-            : SendSegmentsAsync(buffer, type);
-    }
-
-    private async ValueTask SendSegmentsAsync(ReadOnlySequence<byte> buffer, WebSocketMessageType type)
-    {
-        var position = buffer.Start;
-        buffer.TryGet(ref position, out var segment);
-        while (buffer.TryGet(ref position, out var next))
+        ValueTask send;
+        try
         {
-            await AwaitTimedAsync(_socket.SendAsync(segment, type, endOfMessage: false, CancellationToken.None));
-            segment = next;
+            send = _aborted
+                ? throw new ConnectionAbortedException("The connection was aborted.")
+                : _socket.SendAsync(serialized, MessageType, endOfMessage: true, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            send = ValueTask.FromException(ex);
         }
 
-        await AwaitTimedAsync(_socket.SendAsync(segment, type, endOfMessage: true, CancellationToken.None));
+        return send.IsCompletedSuccessfully ? default : AbortIfFailedAsync(AwaitTimedAsync(send));
     }
 
+    private async ValueTask AbortIfFailedAsync(ValueTask send)
+    {
+        try
+        {
+            await send;
+        }
+        catch (Exception ex)
+        {
+            if (!_aborted)
+            {
+                LogSendFailed(_logger, ConnectionId, ex);
+                Abort(new ConnectionAbortedException("Sending to the WebSocket failed.", ex));
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends what the hub flushed as one WebSocket message, whole (a message in pieces could have an
+    /// outbox's message sent between them); a send that pends is timed by the heartbeat.
+    /// </summary>
+    private ValueTask SendFrameAsync(ReadOnlySequence<byte> buffer) => buffer.IsSingleSegment
+        ? AwaitTimedAsync(_socket.SendAsync(buffer.First, MessageType, endOfMessage: true, CancellationToken.None))
+        : SendJoinedAsync(buffer);
+
+    private async ValueTask SendJoinedAsync(ReadOnlySequence<byte> buffer)
+    {
+        var length = checked((int)buffer.Length);
+        var joined = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            buffer.CopyTo(joined);
+            await AwaitTimedAsync(_socket.SendAsync(joined.AsMemory(0, length), MessageType, endOfMessage: true, CancellationToken.None));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(joined);
+        }
+    }
+
+    private WebSocketMessageType MessageType => ActiveFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+
+    /// <summary>
+    /// Awaits a send that pends, timed by the heartbeat from when the socket last made progress: the send
+    /// loop's and an outbox's sends may pend together, and one completing restarts the clock of the other.
+    /// </summary>
     private async ValueTask AwaitTimedAsync(ValueTask send)
     {
         if (send.IsCompletedSuccessfully)
@@ -340,14 +393,24 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             return;
         }
 
-        Volatile.Write(ref _sendStarted, Environment.TickCount64);
+        lock (_gate)
+        {
+            if (_pendingSends++ == 0)
+            {
+                Volatile.Write(ref _sendStarted, Environment.TickCount64);
+            }
+        }
+
         try
         {
             await send;
         }
         finally
         {
-            Volatile.Write(ref _sendStarted, 0);
+            lock (_gate)
+            {
+                Volatile.Write(ref _sendStarted, --_pendingSends == 0 ? 0 : Environment.TickCount64);
+            }
         }
     }
 

@@ -55,6 +55,43 @@ public sealed class HubWebSocketTransportTests : IAsyncLifetime
         Assert.Equal(ids, negotiated.Events.Select(e => e.Id));
     }
 
+    [Theory]
+    [InlineData(HubProtocol.Json)]
+    [InlineData(HubProtocol.MessagePack)]
+    public async Task Relayed_events_and_large_replies_sent_at_the_same_time_each_reach_the_client_whole(HubProtocol protocol)
+    {
+        // Relayed events are sent by the member's outbox, replies by the connection's send loop: a reply of
+        // many pipe segments goes out while events keep coming, and neither may split the other.
+        var live = $"batch:{Unique.Id()}";
+        var stored = $"batch:{Unique.Id()}";
+        var storedIds = await _node.PublishBatchProgressAsync(stored, 120);
+        await using var client = await HubClient.ConnectAsync(_node, protocol);
+        await client.SubscribeAsync(live);
+
+        var liveIds = new List<string>();
+        var publishing = Task.Run(async () =>
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                liveIds.Add(await _node.PublishOkAsync(live, EventTypes.BatchProgress, SampleData.BatchProgress(i % 100)));
+            }
+        });
+
+        var replies = 0;
+        while (!publishing.IsCompleted)
+        {
+            var replayed = await client.SubscribeAsync(stored, storedIds[0]);
+            Assert.Equal(storedIds.Skip(1), replayed.Select(e => e.Id));
+            replies++;
+        }
+
+        await publishing;
+        await Eventually.HoldsAsync(() => client.EventCount == liveIds.Count, "every live event arrives");
+        Assert.Equal(liveIds, client.Events.Select(e => e.Id));
+        Assert.True(replies > 1, $"replies were sent while events were relayed ({replies})");
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+    }
+
     [Fact]
     public async Task A_client_that_asks_for_stateful_reconnect_gets_it_from_SignalRs_layer_and_its_events()
     {
