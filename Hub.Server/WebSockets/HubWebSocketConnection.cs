@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Security.Claims;
@@ -16,11 +15,11 @@ namespace RealtimeHub.Server.WebSockets;
 
 /// <summary>
 /// A SignalR connection over one accepted WebSocket, served by the hub itself instead of SignalR's
-/// HTTP connection layer. Everything is sent on the writing thread, without a thread hop per message: a
-/// member's outbox hands each relayed message, already serialised, straight to the WebSocket
+/// HTTP connection layer. Everything is sent on the writing thread, without a pipe or a thread hop per
+/// message: a member's outbox hands each relayed message, already serialised, straight to the WebSocket
 /// (<see cref="ISerializedMessageSender"/>), and what SignalR writes itself (the handshake, pings,
-/// invocation results) goes through an output pipe whose reader, the send loop, runs inline. Each is sent
-/// as whole WebSocket messages, which the WebSocket sends one at a time, so neither splits the other. A
+/// invocation results) is sent at each flush of its output (<see cref="WebSocketMessageWriter"/>). Each
+/// is a whole WebSocket message, and the WebSocket sends one at a time, so neither splits the other. A
 /// socket that pushes back makes the send pend (the outbox then queues and cuts the member off past its
 /// limit). Received frames go through an input pipe to SignalR's hub dispatcher as usual.
 /// </summary>
@@ -41,7 +40,7 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     private readonly HttpConnectionDispatcherOptions _options;
     private readonly ILogger _logger;
     private readonly Pipe _input;
-    private readonly Pipe _output;
+    private readonly WebSocketMessageWriter _output;
     private readonly CancellationTokenSource _closed = new();
     private readonly DateTimeOffset _authenticationExpires;
     private FeatureCollection? _otherFeatures;
@@ -66,9 +65,9 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             ? httpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc ?? DateTimeOffset.MaxValue
             : DateTimeOffset.MaxValue;
 
-        _output = new Pipe(settings.OutputPipe);
+        _output = new WebSocketMessageWriter(this);
         _input = new Pipe(settings.InputPipe);
-        Transport = new DuplexPipe(_input.Reader, _output.Writer);
+        Transport = new DuplexPipe(_input.Reader, _output);
     }
 
     public override string ConnectionId { get; set; }
@@ -132,35 +131,27 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<KeyValuePair<Type, object>>)this).GetEnumerator();
 
-    /// <summary>Runs the connection: <paramref name="application"/> (SignalR's hub handler) over the socket's two loops, until both sides are done.</summary>
+    /// <summary>
+    /// Runs the connection: the receive loop, and <paramref name="application"/> (SignalR's hub handler)
+    /// followed by the close frame, until both sides are done.
+    /// </summary>
     public async Task RunAsync(Func<ConnectionContext, Task> application)
     {
         var receiving = ReceiveAsync();
-        var sending = SendAsync();
-        var running = RunApplicationAsync(application);
+        var serving = ServeThenCloseAsync(application);
 
         // Whichever side ends first, the other gets the close timeout to finish before the socket is aborted.
-        var first = await Task.WhenAny(receiving, sending);
-        if (first == receiving)
-        {
-            // The client left or closed: the hub sees the input end and completes its output.
-            await WithinCloseTimeout(sending);
-        }
-        else
-        {
-            await WithinCloseTimeout(receiving);
-        }
-
-        await running;
+        // When the client leaves or closes first, the hub sees its input end and finishes.
+        var first = await Task.WhenAny(receiving, serving);
+        await WithinCloseTimeout(first == receiving ? serving : receiving);
         _closed.Cancel();
     }
 
-    /// <summary>Ends the connection at once: the socket is aborted, and both loops end and complete their pipes.</summary>
+    /// <summary>Ends the connection at once: the socket is aborted, which ends a pending receive or send.</summary>
     public override void Abort(ConnectionAbortedException abortReason)
     {
         _aborted = true;
         _socket.Abort();
-        _output.Reader.CancelPendingRead();
         _closed.Cancel();
     }
 
@@ -202,7 +193,7 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
         }
     }
 
-    private async Task RunApplicationAsync(Func<ConnectionContext, Task> application)
+    private async Task ServeThenCloseAsync(Func<ConnectionContext, Task> application)
     {
         try
         {
@@ -211,8 +202,20 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
         finally
         {
             // What the hub did not complete ends with it.
-            _output.Writer.Complete();
+            _output.Complete();
             _input.Reader.Complete();
+        }
+
+        if (CanSend && !_aborted)
+        {
+            try
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, CancellationToken.None);
+            }
+            catch (Exception)
+            {
+                // The client is gone; the receive loop ends too.
+            }
         }
     }
 
@@ -255,72 +258,9 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
         }
     }
 
-    private async Task SendAsync()
-    {
-        var reader = _output.Reader;
-        var error = false;
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync();
-                var buffer = result.Buffer;
-                try
-                {
-                    if (result.IsCanceled || _aborted)
-                    {
-                        return;
-                    }
-
-                    if (!buffer.IsEmpty)
-                    {
-                        if (!CanSend)
-                        {
-                            return;
-                        }
-
-                        await SendFrameAsync(buffer);
-                    }
-                    else if (result.IsCompleted)
-                    {
-                        return;
-                    }
-                }
-                finally
-                {
-                    reader.AdvanceTo(buffer.End);
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            error = true;
-            if (!_aborted)
-            {
-                LogSendFailed(_logger, ConnectionId, ex);
-            }
-        }
-        finally
-        {
-            if (CanSend && !_aborted)
-            {
-                try
-                {
-                    await _socket.CloseOutputAsync(error ? WebSocketCloseStatus.InternalServerError : WebSocketCloseStatus.NormalClosure, string.Empty, CancellationToken.None);
-                }
-                catch (Exception)
-                {
-                    // The client is gone; the receive loop ends too.
-                }
-            }
-
-            reader.Complete();
-        }
-    }
-
     /// <summary>
-    /// Sends one message an outbox hands over, in the connection's protocol, as a WebSocket message of its
-    /// own. A failed send aborts the connection.
+    /// Sends one message in the connection's protocol (an outbox's, or what SignalR flushed) as a whole
+    /// WebSocket message; a send that pends is timed by the heartbeat, and a failed one aborts the connection.
     /// </summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> serialized)
     {
@@ -354,29 +294,6 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             }
 
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Sends what the hub flushed as one WebSocket message, whole (a message in pieces could have an
-    /// outbox's message sent between them); a send that pends is timed by the heartbeat.
-    /// </summary>
-    private ValueTask SendFrameAsync(ReadOnlySequence<byte> buffer) => buffer.IsSingleSegment
-        ? AwaitTimedAsync(_socket.SendAsync(buffer.First, MessageType, endOfMessage: true, CancellationToken.None))
-        : SendJoinedAsync(buffer);
-
-    private async ValueTask SendJoinedAsync(ReadOnlySequence<byte> buffer)
-    {
-        var length = checked((int)buffer.Length);
-        var joined = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            buffer.CopyTo(joined);
-            await AwaitTimedAsync(_socket.SendAsync(joined.AsMemory(0, length), MessageType, endOfMessage: true, CancellationToken.None));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(joined);
         }
     }
 
@@ -426,7 +343,6 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
         {
             // Stuck in a send to, or a receive from, a client that does not answer.
             Abort(new ConnectionAbortedException("The WebSocket did not close in time."));
-            _output.Writer.CancelPendingFlush();
             await side;
         }
     }
@@ -447,17 +363,10 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId}: its authentication expired; the connection is closed.")]
     private static partial void LogAuthenticationExpired(ILogger logger, string connectionId);
 
-    /// <summary>What every connection of one endpoint shares: SignalR's options for the route and the pipes' options made from them.</summary>
+    /// <summary>What every connection of one endpoint shares: SignalR's options for the route and the input pipe's options made from them.</summary>
     public sealed class Settings(HttpConnectionDispatcherOptions options)
     {
         public HttpConnectionDispatcherOptions Options => options;
-
-        /// <summary>The output pipe's reader is the send loop, resumed on the thread that flushed.</summary>
-        public PipeOptions OutputPipe { get; } = new(
-            pauseWriterThreshold: options.TransportMaxBufferSize,
-            resumeWriterThreshold: options.TransportMaxBufferSize / 2,
-            readerScheduler: PipeScheduler.Inline,
-            useSynchronizationContext: false);
 
         public PipeOptions InputPipe { get; } = new(
             pauseWriterThreshold: options.ApplicationMaxBufferSize,
