@@ -144,6 +144,7 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
         // When the client leaves or closes first, the hub sees its input end and finishes.
         var first = await Task.WhenAny(receiving, serving);
         await WithinCloseTimeout(first == receiving ? serving : receiving);
+        await serving;
         _closed.Cancel();
     }
 
