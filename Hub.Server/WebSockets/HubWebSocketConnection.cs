@@ -277,11 +277,26 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             send = ValueTask.FromException(ex);
         }
 
-        return send.IsCompletedSuccessfully ? default : AbortIfFailedAsync(AwaitTimedAsync(send));
+        return send.IsCompletedSuccessfully ? default : AwaitPendingSendAsync(send);
     }
 
-    private async ValueTask AbortIfFailedAsync(ValueTask send)
+    private WebSocketMessageType MessageType => ActiveFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+
+    /// <summary>
+    /// Awaits a send that pends, timed by the heartbeat from when the socket last made progress (SignalR's
+    /// and an outbox's sends may pend together, and one completing restarts the clock of the other); a
+    /// failed send aborts the connection.
+    /// </summary>
+    private async ValueTask AwaitPendingSendAsync(ValueTask send)
     {
+        lock (_gate)
+        {
+            if (_pendingSends++ == 0)
+            {
+                Volatile.Write(ref _sendStarted, Environment.TickCount64);
+            }
+        }
+
         try
         {
             await send;
@@ -295,33 +310,6 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
             }
 
             throw;
-        }
-    }
-
-    private WebSocketMessageType MessageType => ActiveFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
-
-    /// <summary>
-    /// Awaits a send that pends, timed by the heartbeat from when the socket last made progress: the send
-    /// loop's and an outbox's sends may pend together, and one completing restarts the clock of the other.
-    /// </summary>
-    private async ValueTask AwaitTimedAsync(ValueTask send)
-    {
-        if (send.IsCompletedSuccessfully)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            if (_pendingSends++ == 0)
-            {
-                Volatile.Write(ref _sendStarted, Environment.TickCount64);
-            }
-        }
-
-        try
-        {
-            await send;
         }
         finally
         {
