@@ -89,6 +89,18 @@ internal sealed class SseStream
 
     private async Task ServeAsync(string connectionId)
     {
+        // The replayed events are locals of a method that has returned by the time the stream waits for live
+        // ones, so a resumed stream does not keep what it replayed for as long as it stays open.
+        if (await JoinAndReplayAsync(connectionId))
+        {
+            _services.Heartbeat.Add(this);
+            await PumpAsync(_http.Response.BodyWriter);
+        }
+    }
+
+    /// <summary>Joins the topics and writes what the client missed; false when that ended the stream.</summary>
+    private async Task<bool> JoinAndReplayAsync(string connectionId)
+    {
         var replay = new List<EventEnvelope>();
         var resets = new List<HistoryReset>();
         try
@@ -117,14 +129,14 @@ internal sealed class SseStream
                 {
                     // The client already has the terminal event: 204 tells EventSource to stop reconnecting.
                     _http.Response.StatusCode = StatusCodes.Status204NoContent;
-                    return;
+                    return false;
                 }
             }
         }
         catch (RedisUnavailableException)
         {
             await UnavailableAsync(_http);
-            return;
+            return false;
         }
 
         await StartResponseAsync();
@@ -144,13 +156,12 @@ internal sealed class SseStream
             if (Write(writer, SseHubProtocol.Render(envelope), live: false))
             {
                 await writer.FlushAsync(_stop.Token);
-                return;
+                return false;
             }
         }
 
         await writer.FlushAsync(_stop.Token);
-        _services.Heartbeat.Add(this);
-        await PumpAsync(writer);
+        return true;
     }
 
     private async Task<bool> EndedAtAsync(Topic topic, HubEventId last)
