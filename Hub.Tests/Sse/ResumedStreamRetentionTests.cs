@@ -17,10 +17,8 @@ public sealed class ResumedStreamRetentionTests : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _node = await HubNode.StartAsync(null, services: services =>
-        {
-            services.AddSingleton<InMemoryEventHistory>();
-            services.AddSingleton<IEventHistory>(provider => _history = new WatchedHistory(provider.GetRequiredService<InMemoryEventHistory>()));
-        });
+            services.AddSingleton<IEventHistory>(provider =>
+                _history = new WatchedHistory(ActivatorUtilities.CreateInstance<InMemoryEventHistory>(provider))));
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
