@@ -54,7 +54,7 @@ public static class RealtimeHubExtensions
         app.UseStatusCodePages();
         app.UseCors();
         app.UseHubAuth();
-        app.UseRateLimiter();
+        app.UseHubRateLimits();
         app.MapProgressHub();
         app.MapPublishingApi();
         app.MapSseRoutes();

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -68,7 +67,7 @@ internal static class HubExtensions
                 // throttle the messages of connections already open.
                 if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: { } route } && route.EndsWith("/negotiate", StringComparison.Ordinal))
                 {
-                    endpoint.Metadata.Add(new EnableRateLimitingAttribute(LimitsExtensions.ConnectPolicy));
+                    endpoint.Metadata.Add(new LimitsExtensions.RateLimitedEndpoint(RateLimitPolicy.Connect));
                 }
                 else if (endpoint.RequestDelegate is { } signalR)
                 {

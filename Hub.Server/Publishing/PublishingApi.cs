@@ -20,7 +20,7 @@ internal static class PublishingApi
         var api = routes.MapGroup("/api")
             .WithTags("Publishing")
             .RequireCaller(routes, AuthExtensions.PublisherPolicy)
-            .RequireRateLimiting(LimitsExtensions.PublishPolicy)
+            .RequireRateLimit(RateLimitPolicy.Publish)
             .ProducesProblems(
                 StatusCodes.Status400BadRequest, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType,
                 StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable);

@@ -17,7 +17,7 @@ internal static class SseEndpoints
         var sse = routes.MapGroup(string.Empty)
             .WithTags("Server-sent events")
             .RequireCaller(routes)
-            .RequireRateLimiting(LimitsExtensions.ConnectPolicy)
+            .RequireRateLimit(RateLimitPolicy.Connect)
             .ProducesEventStream()
             .ProducesProblems(StatusCodes.Status400BadRequest, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable)
             .AddOpenApiOperationTransformer(DescribeResume);
