@@ -9,9 +9,9 @@ namespace RealtimeHub.Server.Limits;
 /// <see cref="TokenBucketRateLimiter"/> per policy and tenant, refilled for the time that passed when a
 /// request asks for a token instead of by a timer. ASP.NET Core's rate-limiting middleware keeps its
 /// partitions in a limiter whose timer fires ten times a second on every node, busy or idle
-/// (dotnet/runtime#118112): about 0.25 % of a core, 40 % of an idle node's CPU, for limits that only
-/// matter when requests arrive. A bucket left full (its tenant quiet) is dropped by a sweep that runs at
-/// most every <see cref="SweepInterval"/>, on a request.
+/// (dotnet/runtime#118112): 0.15 % of a core, nearly a third of what an idle node used, for limits that only
+/// matter when requests arrive (BENCHMARKS.md, "No rate-limiting timer"). A bucket left full (its tenant
+/// quiet) is dropped by a sweep that a request runs at most every <see cref="SweepInterval"/>.
 /// </summary>
 internal sealed class TenantRateLimits(IOptions<LimitsOptions> options, TimeProvider clock)
 {

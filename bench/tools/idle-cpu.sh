@@ -15,9 +15,10 @@ redis=$!
 ASPNETCORE_ENVIRONMENT=Development DOTNET_gcServer=0 Logging__LogLevel__Default=Warning Demo__Enabled=false \
   Redis__ConnectionString="127.0.0.1:$redis_port" timeout $((seconds + settle + 120)) \
   dotnet "$dir/Hub.Server.dll" --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
-hub=$!
-trap 'kill $hub $redis 2>/dev/null || true' EXIT
+wrapper=$!
+trap 'kill $wrapper $redis 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$port/health/live" >/dev/null; do sleep 0.5; done
+hub=$(pgrep -P "$wrapper" dotnet)
 for i in $(seq 1 50); do
   curl -sf -X POST -H 'content-type: application/json' -d '{"type":"progress","data":{"poId":"p","message":"m"}}' \
     "http://127.0.0.1:$port/api/topics/merchant:idle$((i % 5))/events" >/dev/null
