@@ -5,10 +5,11 @@ namespace RealtimeHub.Server.Sse;
 
 /// <summary>
 /// One timer for all SSE streams: every second it asks each stream that has been silent for its
-/// route's heartbeat interval to write a comment. Activity resets a stream's silence, so busy streams
-/// carry no heartbeats, and no stream needs a timer of its own.
+/// route's heartbeat interval to write a comment, and ends each stream whose token has expired. Activity
+/// resets a stream's silence, so busy streams carry no heartbeats, and no stream needs a timer of its own.
+/// When the node starts stopping it ends every stream, so clients reconnect elsewhere at once.
 /// </summary>
-internal sealed class SseHeartbeat(IOptions<SseOptions> options) : BackgroundService
+internal sealed class SseHeartbeat(IOptions<SseOptions> options, IHostApplicationLifetime lifetime) : BackgroundService
 {
     private readonly ConcurrentDictionary<SseStream, byte> _streams = new();
 
@@ -18,6 +19,7 @@ internal sealed class SseHeartbeat(IOptions<SseOptions> options) : BackgroundSer
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var stopping = lifetime.ApplicationStopping.Register(EndAll);
         var tick = options.Value.Heartbeat < TimeSpan.FromSeconds(1) ? options.Value.Heartbeat : TimeSpan.FromSeconds(1);
         using var timer = new PeriodicTimer(tick);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -25,8 +27,16 @@ internal sealed class SseHeartbeat(IOptions<SseOptions> options) : BackgroundSer
             var now = Environment.TickCount64;
             foreach (var stream in _streams.Keys)
             {
-                stream.HeartbeatIfSilent(now);
+                stream.Tick(now);
             }
+        }
+    }
+
+    private void EndAll()
+    {
+        foreach (var stream in _streams.Keys)
+        {
+            stream.End();
         }
     }
 }

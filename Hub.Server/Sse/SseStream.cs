@@ -25,9 +25,9 @@ internal sealed class SseStream
     private readonly IReadOnlyList<Topic> _topics;
     private readonly SseCursor _cursor;
     private readonly SseServices _services;
-    private readonly CancellationTokenSource _stop;
     private readonly SseOutbox _outbox;
     private readonly long _heartbeatMs;
+    private readonly long _expiresAt;
     private readonly string _connectionId;
     private long _lastWrite = Environment.TickCount64;
 
@@ -38,21 +38,25 @@ internal sealed class SseStream
         _topics = topics;
         _cursor = cursor;
         _services = services;
-        _stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, services.Lifetime.ApplicationStopping);
-        var limit = services.Delivery.Value.MaxBufferedBytes;
         _connectionId = $"sse-{Guid.NewGuid():N}";
-        _outbox = new SseOutbox(_connectionId, services.Protocol, limit, pending =>
-        {
-            services.SlowConsumers.CutOff(_connectionId, ConnectionTransport.ServerSentEvents, pending, limit);
-            _stop.Cancel();
-        });
+        _outbox = new SseOutbox(_connectionId, services.Protocol, services.Delivery.Value.MaxBufferedBytes, CutOff);
         _heartbeatMs = (long)format.Heartbeat(services.Options.Value).TotalMilliseconds;
 
-        // A stream ends when its token expires; EventSource's reconnect must then bring a fresh token.
-        if (http.User.ExpiresAt() is { } expiry)
-        {
-            _stop.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (expiry - services.Clock.GetUtcNow()).Ticks)));
-        }
+        // A stream ends when its token expires (checked on the heartbeat's tick); EventSource's reconnect must
+        // then bring a fresh token.
+        _expiresAt = http.User.ExpiresAt() is { } expiry
+            ? Environment.TickCount64 + (long)Math.Max(0, (expiry - services.Clock.GetUtcNow()).TotalMilliseconds)
+            : long.MaxValue;
+    }
+
+    /// <summary>
+    /// The outbox overflowed: reported, and the connection closed, which also ends a write that waits on a
+    /// client that stopped reading. The client reconnects with its last id and replays the rest.
+    /// </summary>
+    private void CutOff(long pending)
+    {
+        _services.SlowConsumers.CutOff(_connectionId, ConnectionTransport.ServerSentEvents, pending, _services.Delivery.Value.MaxBufferedBytes);
+        _http.Abort();
     }
 
     /// <summary>The 503 answer for a stream whose backplane or history store cannot be reached.</summary>
@@ -62,14 +66,24 @@ internal sealed class SseStream
             detail: "The backplane or history store cannot be reached; reconnect shortly.",
             statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(http);
 
-    /// <summary>Called by <see cref="SseHeartbeat"/>; queues a heartbeat when the stream has been silent long enough.</summary>
-    public void HeartbeatIfSilent(long now)
+    /// <summary>
+    /// Called by <see cref="SseHeartbeat"/> every tick: ends the stream once its token has expired, else
+    /// queues a heartbeat when the stream has been silent long enough.
+    /// </summary>
+    public void Tick(long now)
     {
-        if (now - Volatile.Read(ref _lastWrite) >= _heartbeatMs)
+        if (now >= _expiresAt)
+        {
+            End();
+        }
+        else if (now - Volatile.Read(ref _lastWrite) >= _heartbeatMs)
         {
             _outbox.RequestHeartbeat();
         }
     }
+
+    /// <summary>Ends the stream once what is queued is written: the node is stopping, or the token expired.</summary>
+    public void End() => _outbox.Complete();
 
     /// <summary>
     /// Admits the stream (topic grants, the user's connection quota), joins and replays, then writes the live
@@ -81,63 +95,59 @@ internal sealed class SseStream
     /// </remarks>
     public async Task RunAsync()
     {
+        if (!await MayReadAllAsync())
+        {
+            return;
+        }
+
+        using var slot = _services.Quota.TryAcquire(_http.User);
+        if (slot is null)
+        {
+            await Results.Problem(
+                title: "Too many connections.",
+                detail: $"This user already holds {_services.Limits.Value.MaxConnectionsPerUser} connections, the most allowed.",
+                statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(_http);
+            return;
+        }
+
+        // From here the node's stop and the token's expiry end the stream through the heartbeat, the client's
+        // leaving through the request's own token: the stream keeps no cancellation source of its own.
+        var aborted = _http.RequestAborted;
+        _services.Members.Attach(_outbox);
+        _services.Heartbeat.Add(this);
+        _services.Metrics.ConnectionOpened(ConnectionTransport.ServerSentEvents);
         try
         {
-            if (!await MayReadAllAsync())
+            // The replayed events are locals of a method that has returned by the time the stream waits for
+            // live ones, so a resumed stream does not keep what it replayed for as long as it stays open.
+            if (_services.Lifetime.ApplicationStopping.IsCancellationRequested || !await JoinAndReplayAsync(_connectionId))
             {
                 return;
             }
 
-            using var slot = _services.Quota.TryAcquire(_http.User);
-            if (slot is null)
+            var writer = _http.Response.BodyWriter;
+            using var left = aborted.UnsafeRegister(static (state, token) => ((SseOutbox)state!).Cancel(token), _outbox);
+            while (await _outbox.WaitToReadAsync())
             {
-                await Results.Problem(
-                    title: "Too many connections.",
-                    detail: $"This user already holds {_services.Limits.Value.MaxConnectionsPerUser} connections, the most allowed.",
-                    statusCode: StatusCodes.Status429TooManyRequests).ExecuteAsync(_http);
-                return;
-            }
-
-            _services.Members.Attach(_outbox);
-            _services.Metrics.ConnectionOpened(ConnectionTransport.ServerSentEvents);
-            try
-            {
-                // The replayed events are locals of a method that has returned by the time the stream waits for
-                // live ones, so a resumed stream does not keep what it replayed for as long as it stays open.
-                if (!await JoinAndReplayAsync(_connectionId))
+                if (await WriteQueuedAsync(writer))
                 {
                     return;
                 }
-
-                _services.Heartbeat.Add(this);
-                var writer = _http.Response.BodyWriter;
-                using var stopping = _stop.Token.UnsafeRegister(static (state, token) => ((SseOutbox)state!).Cancel(token), _outbox);
-                while (await _outbox.WaitToReadAsync())
-                {
-                    if (await WriteQueuedAsync(writer))
-                    {
-                        return;
-                    }
-                }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                // The client left, the node is stopping, or the outbox overflowed (reported as it happened).
-            }
-            catch (SseOverflowException)
-            {
-                // Reported by the outbox as it overflowed.
-            }
-            finally
-            {
-                _services.Heartbeat.Remove(this);
-                await _services.Members.DetachAsync(_connectionId);
-                _services.Metrics.ConnectionClosed(ConnectionTransport.ServerSentEvents);
-            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client left, or the outbox overflowed and the connection was closed (reported as it happened).
+        }
+        catch (SseOverflowException)
+        {
+            // Reported by the outbox as it overflowed.
         }
         finally
         {
-            _stop.Dispose();
+            _services.Heartbeat.Remove(this);
+            await _services.Members.DetachAsync(_connectionId);
+            _services.Metrics.ConnectionClosed(ConnectionTransport.ServerSentEvents);
         }
     }
 
@@ -177,7 +187,7 @@ internal sealed class SseStream
             foreach (var topic in _topics)
             {
                 var from = _cursor.ResumeFrom(topic);
-                var read = await _services.Replay.JoinAndReadAsync(connectionId, topic, from, _format.Name, _stop.Token);
+                var read = await _services.Replay.JoinAndReadAsync(connectionId, topic, from, _format.Name, _http.RequestAborted);
                 if (from is not null || (_format.LatestWhenFresh && read.Events.Count > 0))
                 {
                     replay.AddRange(read.Events);
@@ -224,18 +234,18 @@ internal sealed class SseStream
         {
             if (Write(writer, SseHubProtocol.Render(envelope), live: false))
             {
-                await writer.FlushAsync(_stop.Token);
+                await writer.FlushAsync(_http.RequestAborted);
                 return false;
             }
         }
 
-        await writer.FlushAsync(_stop.Token);
+        await writer.FlushAsync(_http.RequestAborted);
         return true;
     }
 
     private async Task<bool> EndedAtAsync(Topic topic, HubEventId last)
     {
-        var latest = await _services.History.ReadAsync(topic, null, _stop.Token);
+        var latest = await _services.History.ReadAsync(topic, null, _http.RequestAborted);
         return latest.Events is [var newest]
             && HubEventId.Parse(newest.Id) <= last
             && EventTypes.IsTerminal(topic.Family, newest.Type, newest.Data);
@@ -248,10 +258,10 @@ internal sealed class SseStream
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        await response.StartAsync(_stop.Token);
+        await response.StartAsync(_http.RequestAborted);
         SseFrameWriter.Retry(response.BodyWriter, _services.Options.Value.Retry);
         _format.WriteConnected(response.BodyWriter, _topics[0], _services.Clock);
-        await response.BodyWriter.FlushAsync(_stop.Token);
+        await response.BodyWriter.FlushAsync(_http.RequestAborted);
     }
 
     /// <summary>
@@ -279,7 +289,7 @@ internal sealed class SseStream
             }
         }
 
-        await writer.FlushAsync(_stop.Token);
+        await writer.FlushAsync(_http.RequestAborted);
         _outbox.Sent(taken);
         Volatile.Write(ref _lastWrite, Environment.TickCount64);
         return ended;
