@@ -205,9 +205,14 @@ internal sealed partial class NodeLifetimeManager(
     private static partial void LogLeaveFailed(ILogger logger, string topic, Exception exception);
 
     /// <summary>One local member and the topics it follows.</summary>
+    /// <remarks>
+    /// A list, not a set: a member follows at most <see cref="Limits.LimitsOptions.MaxTopicsPerConnection"/>
+    /// topics (50 by default), mostly one, and a set's buckets cost more than scanning those few, for as long
+    /// as the member stays connected.
+    /// </remarks>
     private sealed class LocalConnection(ILocalMember member)
     {
-        private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
+        private readonly List<string> _topics = new(1);
 
         public ILocalMember Member => member;
 
@@ -215,7 +220,13 @@ internal sealed partial class NodeLifetimeManager(
         {
             lock (_topics)
             {
-                return _topics.Add(topic);
+                if (_topics.Contains(topic))
+                {
+                    return false;
+                }
+
+                _topics.Add(topic);
+                return true;
             }
         }
 

@@ -14,8 +14,9 @@ namespace RealtimeHub.Server.Sse;
 /// </summary>
 internal sealed class SseCursor
 {
-    private readonly Dictionary<string, HubEventId> _positions = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _startsOnly = new(StringComparer.Ordinal);
+    // Per topic, where the stream stands, and whether that is only where a fresh subscription began (no event
+    // delivered yet). One dictionary for both: most streams follow one topic and sit idle for hours.
+    private readonly Dictionary<string, (HubEventId Id, bool StartOnly)> _positions = new(StringComparer.Ordinal);
     private readonly bool _composite;
 
     private SseCursor(bool composite) => _composite = composite;
@@ -32,7 +33,7 @@ internal sealed class SseCursor
 
         if (topics.Count == 1 && HubEventId.TryParse(value, out var single))
         {
-            cursor._positions[topics[0].ToString()] = single;
+            cursor._positions[topics[0].ToString()] = (single, false);
             return true;
         }
 
@@ -55,7 +56,7 @@ internal sealed class SseCursor
 
             if (topics.Contains(topic))
             {
-                cursor._positions[topic.ToString()] = id;
+                cursor._positions[topic.ToString()] = (id, false);
             }
         }
 
@@ -64,10 +65,10 @@ internal sealed class SseCursor
 
     /// <summary>Where to resume <paramref name="topic"/> from, if the client said.</summary>
     public HubEventId? ResumeFrom(Topic topic) =>
-        _positions.TryGetValue(topic.ToString(), out var id) ? id : null;
+        _positions.TryGetValue(topic.ToString(), out var position) ? position.Id : null;
 
     /// <summary>True once a fresh subscription's start was recorded with <see cref="Start"/>, until an event moves past it.</summary>
-    public bool HasStarts => _startsOnly.Count > 0;
+    public bool HasStarts => _positions.Values.Any(position => position.StartOnly);
 
     /// <summary>
     /// Records where a fresh subscription to <paramref name="topic"/> begins: the topic's latest event when
@@ -77,34 +78,29 @@ internal sealed class SseCursor
     /// </summary>
     public void Start(Topic topic, HubEventId position)
     {
-        var name = topic.ToString();
-        if (_positions.TryAdd(name, position))
-        {
-            _startsOnly.Add(name);
-        }
+        _positions.TryAdd(topic.ToString(), (position, true));
     }
 
     /// <summary>True when the stream already delivered <paramref name="id"/> (or a later event) of <paramref name="topic"/>.</summary>
     public bool HasDelivered(string topic, HubEventId id) =>
-        !_startsOnly.Contains(topic) && _positions.TryGetValue(topic, out var last) && id <= last;
+        _positions.TryGetValue(topic, out var last) && !last.StartOnly && id <= last.Id;
 
     /// <summary>Records a delivery and returns the <c>id:</c> value to write with it.</summary>
     public string Advance(string topic, HubEventId id)
     {
-        _positions[topic] = id;
-        _startsOnly.Remove(topic);
+        _positions[topic] = (id, false);
         return _composite ? Compose() : id.ToString();
     }
 
     /// <summary>The <c>id:</c> value for where the stream stands now (one topic's id, or every topic's on a composite stream).</summary>
-    public string Current => _composite ? Compose() : _positions.Values.Single().ToString();
+    public string Current => _composite ? Compose() : _positions.Values.Single().Id.ToString();
 
     private string Compose()
     {
         var text = new StringBuilder();
         foreach (var (name, position) in _positions)
         {
-            text.Append(text.Length == 0 ? string.Empty : ",").Append(name).Append('=').Append(position.ToString());
+            text.Append(text.Length == 0 ? string.Empty : ",").Append(name).Append('=').Append(position.Id.ToString());
         }
 
         return text.ToString();
