@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Hubs;
+using RealtimeHub.Server.Limits;
 
 namespace RealtimeHub.Server.Delivery;
 
@@ -24,6 +25,7 @@ internal sealed partial class NodeLifetimeManager(
     SlowConsumers slowConsumers,
     RelayServices relayServices,
     IOptions<DeliveryOptions> options,
+    IOptions<LimitsOptions> limits,
     ILoggerFactory loggerFactory) : HubLifetimeManager<ProgressHub>
 {
     /// <summary>The service key of the lifetime manager that carries group messages between nodes.</summary>
@@ -64,9 +66,10 @@ internal sealed partial class NodeLifetimeManager(
         }
     }
 
+    /// <summary>Joins a member to a topic; joining one more than <see cref="LimitsOptions.MaxTopicsPerConnection"/> throws <see cref="TopicLimitReachedException"/>.</summary>
     public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
     {
-        if (!_connections.TryGetValue(connectionId, out var local) || !local.TryAddTopic(groupName))
+        if (!_connections.TryGetValue(connectionId, out var local) || !local.TryAddTopic(groupName, limits.Value.MaxTopicsPerConnection))
         {
             return;
         }
@@ -94,6 +97,9 @@ internal sealed partial class NodeLifetimeManager(
             throw;
         }
     }
+
+    /// <summary>Whether the member follows <paramref name="topic"/>: it joined and has not left.</summary>
+    public bool Follows(string connectionId, string topic) => _connections.TryGetValue(connectionId, out var local) && local.Follows(topic);
 
     public override async Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
     {
@@ -206,7 +212,7 @@ internal sealed partial class NodeLifetimeManager(
 
     /// <summary>One local member and the topics it follows.</summary>
     /// <remarks>
-    /// A list, not a set: a member follows at most <see cref="Limits.LimitsOptions.MaxTopicsPerConnection"/>
+    /// A list, not a set: a member follows at most <see cref="LimitsOptions.MaxTopicsPerConnection"/>
     /// topics (50 by default), mostly one, and a set's buckets cost more than scanning those few, for as long
     /// as the member stays connected.
     /// </remarks>
@@ -216,7 +222,8 @@ internal sealed partial class NodeLifetimeManager(
 
         public ILocalMember Member => member;
 
-        public bool TryAddTopic(string topic)
+        /// <summary>Adds <paramref name="topic"/>; false when followed already, <see cref="TopicLimitReachedException"/> past <paramref name="max"/>.</summary>
+        public bool TryAddTopic(string topic, int max)
         {
             lock (_topics)
             {
@@ -225,8 +232,21 @@ internal sealed partial class NodeLifetimeManager(
                     return false;
                 }
 
+                if (_topics.Count >= max)
+                {
+                    throw new TopicLimitReachedException(_topics.Count);
+                }
+
                 _topics.Add(topic);
                 return true;
+            }
+        }
+
+        public bool Follows(string topic)
+        {
+            lock (_topics)
+            {
+                return _topics.Contains(topic);
             }
         }
 

@@ -21,17 +21,16 @@ internal sealed class ProgressHub(
     IProgressPublisher publisher,
     TopicAccess access,
     ConnectionQuota quota,
+    NodeLifetimeManager members,
     IOptions<LimitsOptions> limits,
     HubMetrics metrics) : Hub<IProgressClient>
 {
     private static readonly object SlotKey = new();
-    private static readonly object TopicsKey = new();
 
     public override Task OnConnectedAsync()
     {
         Context.Items[SlotKey] = quota.TryAcquire(Context.User!)
             ?? throw new HubException($"This user already holds {limits.Value.MaxConnectionsPerUser} connections, the most allowed.");
-        Context.Items[TopicsKey] = new HashSet<string>(StringComparer.Ordinal);
         metrics.ConnectionOpened(Transport);
         return Task.CompletedTask;
     }
@@ -59,8 +58,9 @@ internal sealed class ProgressHub(
                 : throw new HubException($"'{ClientInput.Printable(lastEventId)}' is not an event id; expected '<milliseconds>-<sequence>'.");
         }
 
+        // Invocations of one connection run one at a time, so nothing else joins or leaves the topic meanwhile.
+        var followed = members.Follows(Context.ConnectionId, parsed.ToString());
         HistoryRead read;
-        var counted = false;
         try
         {
             if (!await access.MayReadAsync(Context.User!, parsed, Context.ConnectionAborted))
@@ -68,23 +68,16 @@ internal sealed class ProgressHub(
                 throw new HubException($"You may not read topic '{parsed}'.");
             }
 
-            var topics = (HashSet<string>)Context.Items[TopicsKey]!;
-            lock (topics)
-            {
-                if (!topics.Contains(parsed.ToString()) && topics.Count >= limits.Value.MaxTopicsPerConnection)
-                {
-                    throw new HubException($"This connection already follows {topics.Count} topics, the most allowed; unsubscribe from one first.");
-                }
-
-                counted = topics.Add(parsed.ToString());
-            }
-
             read = await replay.JoinAndReadAsync(Context.ConnectionId, parsed, after, "hub", Context.ConnectionAborted);
+        }
+        catch (TopicLimitReachedException full)
+        {
+            throw new HubException(full.Message);
         }
         catch (RedisUnavailableException)
         {
             // A failed Subscribe leaves the connection as it was: the topic uses no slot of its quota.
-            if (counted)
+            if (!followed)
             {
                 await LeaveAsync(parsed);
             }
@@ -131,16 +124,8 @@ internal sealed class ProgressHub(
         }
     }
 
-    /// <summary>Leaves the topic's group (if this connection joined it) and frees its slot of the topic quota.</summary>
-    private async Task LeaveAsync(Topic topic)
-    {
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, topic.ToString(), Context.ConnectionAborted);
-        var topics = (HashSet<string>)Context.Items[TopicsKey]!;
-        lock (topics)
-        {
-            topics.Remove(topic.ToString());
-        }
-    }
+    /// <summary>Leaves the topic's group (if this connection joined it), which frees its slot of the topic quota.</summary>
+    private Task LeaveAsync(Topic topic) => Groups.RemoveFromGroupAsync(Context.ConnectionId, topic.ToString(), Context.ConnectionAborted);
 
     private string Transport => ConnectionTransport.Of(Context.Features);
 

@@ -51,6 +51,7 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     private long _sendStarted;
     private int _pendingSends;
     private volatile bool _aborted;
+    private bool _receiveEnded;
 
     public HubWebSocketConnection(HttpContext httpContext, WebSocket socket, Settings settings, ILogger logger)
     {
@@ -132,20 +133,64 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => ((IEnumerable<KeyValuePair<Type, object>>)this).GetEnumerator();
 
     /// <summary>
-    /// Runs the connection: the receive loop, and <paramref name="application"/> (SignalR's hub handler)
-    /// followed by the close frame, until both sides are done.
+    /// Runs the connection: <paramref name="application"/> (SignalR's hub handler) followed by the close
+    /// frame, and the receive loop on this method's own frame, until both sides are done. The connection
+    /// is on <paramref name="heartbeat"/> meanwhile, and the socket is disposed at the end.
     /// </summary>
-    public async Task RunAsync(Func<ConnectionContext, Task> application)
+    public async Task RunAsync(Func<ConnectionContext, Task> application, ConnectionHeartbeat heartbeat)
     {
-        var receiving = ReceiveAsync();
-        var serving = ServeThenCloseAsync(application);
+        heartbeat.Add(this);
+        try
+        {
+            var serving = ServeThenCloseAsync(application);
+            var writer = _input.Writer;
+            try
+            {
+                while (true)
+                {
+                    // A zero-byte read first, so an idle connection holds no buffer.
+                    // No cancellation token: an abort aborts the socket, which ends a pending receive.
+                    var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+                    if (peek.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
 
-        // Whichever side ends first, the other gets the close timeout to finish before the socket is aborted.
-        // When the client leaves or closes first, the hub sees its input end and finishes.
-        var first = await Task.WhenAny(receiving, serving);
-        await WithinCloseTimeout(first == receiving ? serving : receiving);
-        await serving;
-        _closed.Cancel();
+                    var received = await _socket.ReceiveAsync(writer.GetMemory(), CancellationToken.None);
+                    if (received.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+
+                    writer.Advance(received.Count);
+                    var flushed = await writer.FlushAsync();
+                    if (flushed.IsCanceled || flushed.IsCompleted)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
+            {
+                // The client went away without a close handshake, or the connection was aborted.
+            }
+            finally
+            {
+                writer.Complete();
+            }
+
+            Volatile.Write(ref _receiveEnded, true);
+
+            // The client left or closed first: the hub sees its input end and gets the close timeout to finish.
+            await WithinCloseTimeout(serving);
+            await serving;
+            _closed.Cancel();
+        }
+        finally
+        {
+            heartbeat.Remove(this);
+            _socket.Dispose();
+        }
     }
 
     /// <summary>Ends the connection at once: the socket is aborted, which ends a pending receive or send.</summary>
@@ -218,44 +263,21 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
                 // The client is gone; the receive loop ends too.
             }
         }
+
+        if (!Volatile.Read(ref _receiveEnded))
+        {
+            // The hub finished first: the client gets the close timeout to answer, which ends the receive loop.
+            _ = AbortUnlessReceiveEndsAsync();
+        }
     }
 
-    private async Task ReceiveAsync()
+    private async Task AbortUnlessReceiveEndsAsync()
     {
-        var writer = _input.Writer;
-        try
+        await Task.Delay(_options.WebSockets.CloseTimeout);
+        if (!Volatile.Read(ref _receiveEnded))
         {
-            while (true)
-            {
-                // A zero-byte read first, so an idle connection holds no buffer.
-                // No cancellation token: an abort aborts the socket, which ends a pending receive.
-                var peek = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
-                if (peek.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                var received = await _socket.ReceiveAsync(writer.GetMemory(), CancellationToken.None);
-                if (received.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                writer.Advance(received.Count);
-                var flushed = await writer.FlushAsync();
-                if (flushed.IsCanceled || flushed.IsCompleted)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
-        {
-            // The client went away without a close handshake, or the connection was aborted.
-        }
-        finally
-        {
-            writer.Complete();
+            // Stuck in a receive from a client that does not answer.
+            Abort(new ConnectionAbortedException("The WebSocket did not close in time."));
         }
     }
 
@@ -330,7 +352,7 @@ internal sealed partial class HubWebSocketConnection : ConnectionContext, IFeatu
         }
         catch (TimeoutException)
         {
-            // Stuck in a send to, or a receive from, a client that does not answer.
+            // Stuck in a send to a client that does not read.
             Abort(new ConnectionAbortedException("The WebSocket did not close in time."));
             await side;
         }

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using RealtimeHub.Server.Hubs;
@@ -40,19 +41,17 @@ internal sealed class HubWebSocketTransport(
     private static bool IsUnnegotiatedWebSocket(HttpContext context) =>
         context.WebSockets.IsWebSocketRequest && HttpMethods.IsGet(context.Request.Method) && !context.Request.Query.ContainsKey("id");
 
-    private async Task ServeAsync(HttpContext context, HubWebSocketConnection.Settings settings)
+    /// <summary>Accepts the WebSocket and runs its connection; one frame per connection once the accept completes at once, as it does.</summary>
+    private Task ServeAsync(HttpContext context, HubWebSocketConnection.Settings settings)
     {
         var subProtocol = settings.Options.WebSockets.SubProtocolSelector?.Invoke(context.WebSockets.WebSocketRequestedProtocols);
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(subProtocol);
-        var connection = new HubWebSocketConnection(context, socket, settings, logger);
-        heartbeat.Add(connection);
-        try
-        {
-            await connection.RunAsync(hub.OnConnectedAsync);
-        }
-        finally
-        {
-            heartbeat.Remove(connection);
-        }
+        var accept = context.WebSockets.AcceptWebSocketAsync(subProtocol);
+        return accept.IsCompletedSuccessfully ? Run(context, accept.Result, settings) : AcceptThenRunAsync(accept, context, settings);
     }
+
+    private async Task AcceptThenRunAsync(Task<WebSocket> accept, HttpContext context, HubWebSocketConnection.Settings settings) =>
+        await Run(context, await accept, settings);
+
+    private Task Run(HttpContext context, WebSocket socket, HubWebSocketConnection.Settings settings) =>
+        new HubWebSocketConnection(context, socket, settings, logger).RunAsync(hub.OnConnectedAsync, heartbeat);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -147,6 +148,30 @@ public sealed class HubWebSocketTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_that_never_answers_the_hubs_close_frame_is_cut_off_after_the_close_timeout()
+    {
+        // A WebSocket spoken by hand over TCP, so nothing answers the close frame the way a WebSocket client would.
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(_node.BaseAddress.Host, _node.BaseAddress.Port);
+        await tcp.SendAsync(Encoding.ASCII.GetBytes(
+            $"GET {HubRoutes.ProgressHub} HTTP/1.1\r\nHost: {_node.BaseAddress.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        var reader = new RawFrameReader(tcp);
+        Assert.StartsWith("HTTP/1.1 101", await Eventually.WithinAsync(reader.ReadHeadAsync(), "the upgrade's answer"), StringComparison.Ordinal);
+
+        // A bad handshake ends the hub's side: it answers with an error, then its close frame.
+        await tcp.SendAsync(MaskedTextFrame("{\"protocol\":\"smoke-signals\",\"version\":1}" + RecordSeparator));
+        var (opcode, payload) = await Eventually.WithinAsync(reader.ReadFrameAsync(), "the handshake's answer");
+        Assert.Equal(0x1, opcode);
+        Assert.Contains("smoke-signals", Encoding.UTF8.GetString(payload), StringComparison.Ordinal);
+        (opcode, _) = await Eventually.WithinAsync(reader.ReadFrameAsync(), "the hub's close frame");
+        Assert.Equal(0x8, opcode);
+
+        // Unanswered, the connection is cut once the close timeout (5 s) has passed.
+        Assert.True(await Eventually.WithinAsync(reader.ReadUntilClosedAsync(), "the hub to cut the connection", TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task A_WebSocket_with_a_bad_token_is_refused_with_401_before_the_upgrade()
     {
         await using var node = await HubNode.StartAsync(redis: null, TestTokens.AuthSettings());
@@ -234,6 +259,88 @@ public sealed class HubWebSocketTransportTests : IAsyncLifetime
         catch (WebSocketException)
         {
             return true;
+        }
+    }
+
+    /// <summary>One final text frame from a client: masked, as RFC 6455 requires (with a zero mask, which leaves the payload as it is).</summary>
+    private static byte[] MaskedTextFrame(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        Assert.True(payload.Length < 126, "a short frame");
+        return [0x81, (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload];
+    }
+
+    /// <summary>Reads an HTTP head, then unmasked frames of up to 64 KiB, from a raw socket.</summary>
+    private sealed class RawFrameReader(Socket socket)
+    {
+        private readonly List<byte> _buffered = [];
+
+        public async Task<string> ReadHeadAsync()
+        {
+            while (true)
+            {
+                var text = Encoding.ASCII.GetString([.. _buffered]);
+                var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+                if (end >= 0)
+                {
+                    _buffered.RemoveRange(0, end + 4);
+                    return text[..end];
+                }
+
+                Assert.True(await FillAsync(), "the connection closed before the head ended");
+            }
+        }
+
+        public async Task<(int Opcode, byte[] Payload)> ReadFrameAsync()
+        {
+            await NeedAsync(2);
+            var opcode = _buffered[0] & 0x0F;
+            var length = _buffered[1] & 0x7F;
+            var header = 2;
+            if (length == 126)
+            {
+                await NeedAsync(4);
+                length = (_buffered[2] << 8) | _buffered[3];
+                header = 4;
+            }
+
+            await NeedAsync(header + length);
+            var payload = _buffered.GetRange(header, length).ToArray();
+            _buffered.RemoveRange(0, header + length);
+            return (opcode, payload);
+        }
+
+        /// <summary>True once the peer has closed or reset the connection.</summary>
+        public async Task<bool> ReadUntilClosedAsync()
+        {
+            try
+            {
+                while (await FillAsync())
+                {
+                }
+            }
+            catch (SocketException)
+            {
+                // Reset: closed too.
+            }
+
+            return true;
+        }
+
+        private async Task NeedAsync(int count)
+        {
+            while (_buffered.Count < count)
+            {
+                Assert.True(await FillAsync(), "the connection closed inside a frame");
+            }
+        }
+
+        private async Task<bool> FillAsync()
+        {
+            var chunk = new byte[4096];
+            var read = await socket.ReceiveAsync(chunk);
+            _buffered.AddRange(chunk.AsSpan(0, read));
+            return read > 0;
         }
     }
 }
