@@ -25,24 +25,22 @@ internal sealed class ProgressHub(
     IOptions<LimitsOptions> limits,
     HubMetrics metrics) : Hub<IProgressClient>
 {
-    private static readonly object SlotKey = new();
-
     public override Task OnConnectedAsync()
     {
-        Context.Items[SlotKey] = quota.TryAcquire(Context.User!)
-            ?? throw new HubException($"This user already holds {limits.Value.MaxConnectionsPerUser} connections, the most allowed.");
+        // No per-connection record: SignalR calls OnDisconnectedAsync only for a connection that got this far.
+        if (!quota.TryTake(Context.User!))
+        {
+            throw new HubException($"This user already holds {limits.Value.MaxConnectionsPerUser} connections, the most allowed.");
+        }
+
         metrics.ConnectionOpened(Transport);
         return Task.CompletedTask;
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
-        if (Context.Items.TryGetValue(SlotKey, out var slot))
-        {
-            ((IDisposable)slot!).Dispose();
-            metrics.ConnectionClosed(Transport);
-        }
-
+        quota.Release(Context.User!);
+        metrics.ConnectionClosed(Transport);
         return Task.CompletedTask;
     }
 

@@ -13,26 +13,39 @@ internal sealed class ConnectionQuota(IOptions<LimitsOptions> options)
     private readonly ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
 
     /// <summary>Takes a slot for <paramref name="user"/>; returns the release to call on disconnect, or null when over the limit.</summary>
-    public IDisposable? TryAcquire(ClaimsPrincipal user)
-    {
-        var key = user.FindFirst("sub")?.Value;
-        if (key is null)
-        {
-            return Slot.None;
-        }
+    public IDisposable? TryAcquire(ClaimsPrincipal user) => Key(user) is not { } key ? Slot.None : TryTake(key) ? new Slot(this, key) : null;
 
+    /// <summary>
+    /// Takes a slot for <paramref name="user"/>, to be given back with <see cref="Release(ClaimsPrincipal)"/> by
+    /// whoever knows the connection ended; false when over the limit.
+    /// </summary>
+    public bool TryTake(ClaimsPrincipal user) => Key(user) is not { } key || TryTake(key);
+
+    /// <summary>Gives back a slot taken with <see cref="TryTake(ClaimsPrincipal)"/>.</summary>
+    public void Release(ClaimsPrincipal user)
+    {
+        if (Key(user) is { } key)
+        {
+            Release(key);
+        }
+    }
+
+    private static string? Key(ClaimsPrincipal user) => user.FindFirst("sub")?.Value;
+
+    private bool TryTake(string key)
+    {
         var limit = options.Value.MaxConnectionsPerUser;
         while (true)
         {
             var current = _open.GetOrAdd(key, 0);
             if (current >= limit)
             {
-                return null;
+                return false;
             }
 
             if (_open.TryUpdate(key, current + 1, current))
             {
-                return new Slot(this, key);
+                return true;
             }
         }
     }

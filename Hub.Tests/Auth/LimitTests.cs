@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using RealtimeHub.Contracts.Events;
 using RealtimeHub.Tests.Infrastructure;
 
@@ -136,6 +138,42 @@ public sealed class LimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hub_connection_past_the_limit_is_closed_with_the_reason_and_frees_no_other_slot()
+    {
+        // Without negotiating (the hub's own WebSocket), so the connect rate limit does not come into it.
+        var token = TestTokens.Create("hub-user", topics: ["*"]);
+        await using var first = await Caller.HubAsync(_node, token, negotiate: false);
+        await using var second = await Caller.HubAsync(_node, token, negotiate: false);
+
+        // A call runs only after OnConnectedAsync, which is where a hub connection takes its slot.
+        await first.InvokeAsync<EventEnvelope[]>("Subscribe", $"batch:{Unique.Id()}", null);
+        await second.InvokeAsync<EventEnvelope[]>("Subscribe", $"batch:{Unique.Id()}", null);
+
+        // Refused twice over: the first refused connection, closing, gave back neither open connection's slot.
+        Assert.Contains("already holds 2 connections", await ClosedOnConnectAsync(token), StringComparison.Ordinal);
+        Assert.Contains("already holds 2 connections", await ClosedOnConnectAsync(token), StringComparison.Ordinal);
+
+        // One closing frees its slot.
+        await first.DisposeAsync();
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await using var again = await Caller.HubAsync(_node, token, negotiate: false);
+                try
+                {
+                    await again.InvokeAsync<EventEnvelope[]>("Subscribe", $"batch:{Unique.Id()}", null);
+                    return true;
+                }
+                catch (Exception ex) when (ex is HubException or InvalidOperationException or TaskCanceledException)
+                {
+                    // Refused (closed before or during the call): the slot is not free yet.
+                    return false;
+                }
+            },
+            "a new connection to get the closed one's slot");
+    }
+
+    [Fact]
     public async Task A_connection_may_follow_only_so_many_topics()
     {
         await using var hub = await Caller.HubAsync(_node, TestTokens.Create("collector", topics: ["*"]));
@@ -150,5 +188,22 @@ public sealed class LimitTests : IAsyncLifetime
 
         using var response = await _node.Http.GetAsync($"/api/sse?topic=batch:a&topic=batch:b&topic=batch:c&access_token={TestTokens.Create("collector", topics: ["*"])}");
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>Opens a hub connection the hub refuses in OnConnectedAsync; returns the reason it closed with.</summary>
+    private async Task<string> ClosedOnConnectAsync(string token)
+    {
+        await using var connection = _node.CreateConnection(
+            configure: builder => builder.Services.Configure<HttpConnectionOptions>(options => options.AccessTokenProvider = () => Task.FromResult<string?>(token)),
+            negotiate: false);
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Closed += error =>
+        {
+            closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+        await connection.StartAsync();
+        var error = await Eventually.WithinAsync(closed.Task, "the refused connection to close");
+        return error?.Message ?? "(closed without an error)";
     }
 }
