@@ -71,8 +71,10 @@ internal static class HubExtensions
                 }
                 else if (endpoint.RequestDelegate is { } signalR)
                 {
-                    // The route itself: WebSockets opened without negotiation go to the hub's own transport.
+                    // The route itself: WebSockets opened without negotiation go to the hub's own transport, and
+                    // their upgrade is where such a connection starts, so it takes a connect token as negotiation does.
                     endpoint.RequestDelegate = transport.Wrap(routes, signalR, dispatcher!);
+                    endpoint.Metadata.Add(new LimitsExtensions.RateLimitedEndpoint(RateLimitPolicy.Connect, HubWebSocketTransport.StartsConnection));
                 }
             });
         return routes;

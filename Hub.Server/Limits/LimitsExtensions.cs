@@ -35,7 +35,7 @@ internal static class LimitsExtensions
         var limits = app.ApplicationServices.GetRequiredService<TenantRateLimits>();
         return app.Use(next => http =>
         {
-            if (http.GetEndpoint()?.Metadata.GetMetadata<RateLimitedEndpoint>() is not { } limited)
+            if (http.GetEndpoint()?.Metadata.GetMetadata<RateLimitedEndpoint>() is not { } limited || limited.AppliesTo?.Invoke(http) == false)
             {
                 return next(http);
             }
@@ -58,6 +58,9 @@ internal static class LimitsExtensions
         }).ExecuteAsync(http);
     }
 
-    /// <summary>The endpoint metadata naming the bucket an endpoint's requests take a token from.</summary>
-    internal sealed record RateLimitedEndpoint(RateLimitPolicy Policy);
+    /// <summary>
+    /// The endpoint metadata naming the bucket an endpoint's requests take a token from: all of them, or those
+    /// <paramref name="AppliesTo"/> picks.
+    /// </summary>
+    internal sealed record RateLimitedEndpoint(RateLimitPolicy Policy, Func<HttpContext, bool>? AppliesTo = null);
 }

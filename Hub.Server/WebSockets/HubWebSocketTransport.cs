@@ -38,8 +38,17 @@ internal sealed class HubWebSocketTransport(
         return pipeline.Build();
     }
 
-    private static bool IsUnnegotiatedWebSocket(HttpContext context) =>
-        context.WebSockets.IsWebSocketRequest && HttpMethods.IsGet(context.Request.Method) && !context.Request.Query.ContainsKey("id");
+    /// <summary>
+    /// Whether a request to the hub's route starts a connection: a WebSocket upgrade without a connection
+    /// token (a negotiated connection's start is its negotiate request). Read from the request line and
+    /// headers, so it can be asked before the WebSocket middleware has run.
+    /// </summary>
+    public static bool StartsConnection(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method)
+        && context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
+        && !context.Request.Query.ContainsKey("id");
+
+    private static bool IsUnnegotiatedWebSocket(HttpContext context) => context.WebSockets.IsWebSocketRequest && StartsConnection(context);
 
     /// <summary>Accepts the WebSocket and runs its connection; one frame per connection once the accept completes at once, as it does.</summary>
     private Task ServeAsync(HttpContext context, HubWebSocketConnection.Settings settings)

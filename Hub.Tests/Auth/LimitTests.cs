@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using RealtimeHub.Contracts.Events;
+using RealtimeHub.Contracts.Hub;
 using RealtimeHub.Tests.Infrastructure;
 
 namespace RealtimeHub.Tests.Auth;
@@ -107,6 +109,42 @@ public sealed class LimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_organisation_opening_WebSockets_without_negotiating_too_fast_gets_429_at_the_upgrade()
+    {
+        var sockets = new List<ClientWebSocket>();
+        var elapsed = Stopwatch.StartNew();
+        try
+        {
+            for (var i = 0; i < Tries; i++)
+            {
+                var token = TestTokens.Create($"socket-{i}", organization: "org-sockets", topics: ["*"]);
+                var socket = new ClientWebSocket { Options = { CollectHttpResponseDetails = true } };
+                sockets.Add(socket);
+                try
+                {
+                    await socket.ConnectAsync(new Uri($"ws://{_node.BaseAddress.Authority}{HubRoutes.ProgressHub}?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
+                }
+                catch (WebSocketException)
+                {
+                    break;
+                }
+            }
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, sockets[^1].HttpStatusCode);
+            Assert.True(sockets[^1].HttpResponseHeaders?.ContainsKey("Retry-After"), "a Retry-After header");
+            Assert.All(sockets.SkipLast(1), socket => Assert.Equal(WebSocketState.Open, socket.State));
+            AssertWithinBucket(sockets.Count - 1, elapsed.Elapsed);
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_user_past_the_connection_limit_is_refused_until_one_closes()
     {
         var token = TestTokens.Create("heavy-user", topics: ["*"]);
@@ -140,25 +178,27 @@ public sealed class LimitTests : IAsyncLifetime
     [Fact]
     public async Task A_hub_connection_past_the_limit_is_closed_with_the_reason_and_frees_no_other_slot()
     {
-        // Without negotiating (the hub's own WebSocket), so the connect rate limit does not come into it.
-        var token = TestTokens.Create("hub-user", topics: ["*"]);
-        await using var first = await Caller.HubAsync(_node, token, negotiate: false);
-        await using var second = await Caller.HubAsync(_node, token, negotiate: false);
+        // One user (the quota counts per user), each connection in an organisation of its own (the connect rate
+        // limit counts per organisation, 3 at once here), so only the quota can refuse.
+        var organisations = 0;
+        string Token() => TestTokens.Create("hub-user", organization: $"org-quota-{++organisations}", topics: ["*"]);
+        await using var first = await Caller.HubAsync(_node, Token(), negotiate: false);
+        await using var second = await Caller.HubAsync(_node, Token(), negotiate: false);
 
         // A call runs only after OnConnectedAsync, which is where a hub connection takes its slot.
         await first.InvokeAsync<EventEnvelope[]>("Subscribe", $"batch:{Unique.Id()}", null);
         await second.InvokeAsync<EventEnvelope[]>("Subscribe", $"batch:{Unique.Id()}", null);
 
         // Refused twice over: the first refused connection, closing, gave back neither open connection's slot.
-        Assert.Contains("already holds 2 connections", await ClosedOnConnectAsync(token), StringComparison.Ordinal);
-        Assert.Contains("already holds 2 connections", await ClosedOnConnectAsync(token), StringComparison.Ordinal);
+        Assert.Contains("already holds 2 connections", await ClosedOnConnectAsync(Token()), StringComparison.Ordinal);
+        Assert.Contains("already holds 2 connections", await ClosedOnConnectAsync(Token()), StringComparison.Ordinal);
 
         // One closing frees its slot.
         await first.DisposeAsync();
         await Eventually.HoldsAsync(
             async () =>
             {
-                await using var again = await Caller.HubAsync(_node, token, negotiate: false);
+                await using var again = await Caller.HubAsync(_node, Token(), negotiate: false);
                 try
                 {
                     await again.InvokeAsync<EventEnvelope[]>("Subscribe", $"batch:{Unique.Id()}", null);
