@@ -12,12 +12,9 @@ internal sealed class ConnectionQuota(IOptions<LimitsOptions> options)
 {
     private readonly ConcurrentDictionary<string, int> _open = new(StringComparer.Ordinal);
 
-    /// <summary>Takes a slot for <paramref name="user"/>; returns the release to call on disconnect, or null when over the limit.</summary>
-    public IDisposable? TryAcquire(ClaimsPrincipal user) => Key(user) is not { } key ? Slot.None : TryTake(key) ? new Slot(this, key) : null;
-
     /// <summary>
-    /// Takes a slot for <paramref name="user"/>, to be given back with <see cref="Release(ClaimsPrincipal)"/> by
-    /// whoever knows the connection ended; false when over the limit.
+    /// Takes a slot for <paramref name="user"/>, to be given back once with <see cref="Release(ClaimsPrincipal)"/>
+    /// when the connection ends; false when over the limit. Anonymous callers always get one.
     /// </summary>
     public bool TryTake(ClaimsPrincipal user) => Key(user) is not { } key || TryTake(key);
 
@@ -58,21 +55,6 @@ internal sealed class ConnectionQuota(IOptions<LimitsOptions> options)
             if (current <= 1 ? _open.TryRemove(new KeyValuePair<string, int>(key, current)) : _open.TryUpdate(key, current - 1, current))
             {
                 return;
-            }
-        }
-    }
-
-    private sealed class Slot(ConnectionQuota? quota, string key) : IDisposable
-    {
-        public static readonly Slot None = new(null, string.Empty);
-
-        private int _released;
-
-        public void Dispose()
-        {
-            if (quota is not null && Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                quota.Release(key);
             }
         }
     }

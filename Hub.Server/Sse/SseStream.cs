@@ -100,8 +100,7 @@ internal sealed class SseStream
             return;
         }
 
-        using var slot = _services.Quota.TryAcquire(_http.User);
-        if (slot is null)
+        if (!_services.Quota.TryTake(_http.User))
         {
             await Results.Problem(
                 title: "Too many connections.",
@@ -145,6 +144,7 @@ internal sealed class SseStream
         }
         finally
         {
+            _services.Quota.Release(_http.User);
             _services.Heartbeat.Remove(this);
             await _services.Members.DetachAsync(_connectionId);
             _services.Metrics.ConnectionClosed(ConnectionTransport.ServerSentEvents);

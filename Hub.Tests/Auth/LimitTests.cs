@@ -84,15 +84,11 @@ public sealed class LimitTests : IAsyncLifetime
         var elapsed = Stopwatch.StartNew();
         try
         {
-            for (var i = 0; i < Tries; i++)
+            await OpenUntilRefusedAsync(streams, async i =>
             {
                 var stream = await Caller.StreamAsync(_node, $"/api/batches/{Unique.Id()}/stream", TestTokens.Create($"viewer-{i}", organization: "org-stormy", topics: ["*"]));
-                streams.Add(stream);
-                if (stream.Status == HttpStatusCode.TooManyRequests)
-                {
-                    break;
-                }
-            }
+                return (stream, stream.Status == HttpStatusCode.TooManyRequests);
+            });
 
             Assert.Equal(HttpStatusCode.TooManyRequests, streams[^1].Status);
             Assert.NotNull(streams[^1].Response.Headers.RetryAfter);
@@ -115,20 +111,20 @@ public sealed class LimitTests : IAsyncLifetime
         var elapsed = Stopwatch.StartNew();
         try
         {
-            for (var i = 0; i < Tries; i++)
+            await OpenUntilRefusedAsync(sockets, async i =>
             {
                 var token = TestTokens.Create($"socket-{i}", organization: "org-sockets", topics: ["*"]);
                 var socket = new ClientWebSocket { Options = { CollectHttpResponseDetails = true } };
-                sockets.Add(socket);
                 try
                 {
                     await socket.ConnectAsync(new Uri($"ws://{_node.BaseAddress.Authority}{HubRoutes.ProgressHub}?access_token={Uri.EscapeDataString(token)}"), CancellationToken.None);
+                    return (socket, false);
                 }
                 catch (WebSocketException)
                 {
-                    break;
+                    return (socket, true);
                 }
-            }
+            });
 
             Assert.Equal(HttpStatusCode.TooManyRequests, sockets[^1].HttpStatusCode);
             Assert.True(sockets[^1].HttpResponseHeaders?.ContainsKey("Retry-After"), "a Retry-After header");
@@ -228,6 +224,23 @@ public sealed class LimitTests : IAsyncLifetime
 
         using var response = await _node.Http.GetAsync($"/api/sse?topic=batch:a&topic=batch:b&topic=batch:c&access_token={TestTokens.Create("collector", topics: ["*"])}");
         await ProblemAssert.IsProblemAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>
+    /// Opens connections one after another into <paramref name="opened"/> (which the caller disposes) until one is
+    /// refused, or <see cref="Tries"/> are open.
+    /// </summary>
+    private static async Task OpenUntilRefusedAsync<T>(List<T> opened, Func<int, Task<(T Connection, bool Refused)>> open)
+    {
+        for (var i = 0; i < Tries; i++)
+        {
+            var (connection, refused) = await open(i);
+            opened.Add(connection);
+            if (refused)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Opens a hub connection the hub refuses in OnConnectedAsync; returns the reason it closed with.</summary>

@@ -65,7 +65,7 @@ try {
   await sleep(2000);
   const cpu = cpuSeconds(hub.pid) - cpu0;
   lat.sort((a, b) => a - b);
-  console.log(JSON.stringify({ name: 'RealtimeHub (SignalR ws + msgpack)', dir, sent, deliveries: got, expected: sent * C / T,
+  console.log(JSON.stringify({ name: 'RealtimeHub (SignalR ws + msgpack)', dir, sent, deliveries: got, expected: Math.round(sent * C / T),
     perSec: Math.round(got / ((Date.now() - t0) / 1000)), p50: pct(lat, 0.5), p99: pct(lat, 0.99), max: lat.at(-1),
     serverCpuUsPerDelivery: Math.round(cpu * 1e6 / Math.max(1, got) * 10) / 10 }));
   await Promise.all(clients.map(c => c.stop()));
