@@ -97,8 +97,8 @@ internal static partial class AuthExtensions
             {
                 if (string.IsNullOrEmpty(context.Request.Headers.Authorization))
                 {
-                    var query = context.Request.Query;
-                    context.Token = query["access_token"].FirstOrDefault() ?? query["token"].FirstOrDefault();
+                    var request = context.Request;
+                    context.Token = QueryParameters.Get(request, "access_token").FirstOrDefault() ?? QueryParameters.Get(request, "token").FirstOrDefault();
                 }
 
                 return Task.CompletedTask;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using RealtimeHub.Contracts.Topics;
 using RealtimeHub.Server.Auth;
+using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Limits;
 using RealtimeHub.Server.OpenApi;
 
@@ -22,7 +23,7 @@ internal static class SseEndpoints
             .AddOpenApiOperationTransformer(DescribeResume);
         sse.MapGet("/api/sse", (HttpContext http, SseServices services) =>
         {
-            var topics = http.Request.Query["topic"];
+            var topics = QueryParameters.Get(http.Request, "topic");
             if (topics.Count == 0)
             {
                 return BadRequest(http, "topic", "Name at least one topic: /api/sse?topic=bom:42&topic=batch:7.");
@@ -110,7 +111,7 @@ internal static class SseEndpoints
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
         if (string.IsNullOrEmpty(lastEventId))
         {
-            lastEventId = http.Request.Query["lastEventId"].ToString();
+            lastEventId = QueryParameters.Get(http.Request, "lastEventId").ToString();
         }
 
         // Not awaited here: a stream stays open for hours, and each frame waiting on it stays in memory as long.

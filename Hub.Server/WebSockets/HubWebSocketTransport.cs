@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
+using RealtimeHub.Server.Hosting;
 using RealtimeHub.Server.Hubs;
 
 namespace RealtimeHub.Server.WebSockets;
@@ -46,7 +47,7 @@ internal sealed class HubWebSocketTransport(
     public static bool StartsConnection(HttpContext context) =>
         HttpMethods.IsGet(context.Request.Method)
         && context.Request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase)
-        && !context.Request.Query.ContainsKey("id");
+        && !QueryParameters.Contains(context.Request, "id");
 
     private static bool IsUnnegotiatedWebSocket(HttpContext context) => context.WebSockets.IsWebSocketRequest && StartsConnection(context);
 
