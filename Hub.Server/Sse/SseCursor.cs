@@ -15,16 +15,22 @@ namespace RealtimeHub.Server.Sse;
 internal sealed class SseCursor
 {
     // Per topic, where the stream stands, and whether that is only where a fresh subscription began (no event
-    // delivered yet). One dictionary for both: most streams follow one topic and sit idle for hours.
-    private readonly Dictionary<string, (HubEventId Id, bool StartOnly)> _positions = new(StringComparer.Ordinal);
+    // delivered yet), in the order the topics were first recorded. A list scanned, not a dictionary: a stream
+    // follows at most Limits:MaxTopicsPerConnection topics, mostly one, and sits idle for hours, and a
+    // dictionary's buckets and entries cost more than scanning those few for as long as it stays open.
+    private readonly List<(string Topic, HubEventId Id, bool StartOnly)> _positions;
     private readonly bool _composite;
 
-    private SseCursor(bool composite) => _composite = composite;
+    private SseCursor(bool composite, int topics)
+    {
+        _composite = composite;
+        _positions = new(topics);
+    }
 
     /// <summary>Parses a <c>Last-Event-ID</c> (or <c>lastEventId</c>) for <paramref name="topics"/>; null or empty means a fresh start.</summary>
     public static bool TryParse(string? value, IReadOnlyList<Topic> topics, bool composite, out SseCursor cursor, [NotNullWhen(false)] out string? error)
     {
-        cursor = new SseCursor(composite);
+        cursor = new SseCursor(composite, topics.Count);
         error = null;
         if (string.IsNullOrEmpty(value))
         {
@@ -33,7 +39,7 @@ internal sealed class SseCursor
 
         if (topics.Count == 1 && HubEventId.TryParse(value, out var single))
         {
-            cursor._positions[topics[0].ToString()] = (single, false);
+            cursor.Set(topics[0].ToString(), single, startOnly: false);
             return true;
         }
 
@@ -56,7 +62,7 @@ internal sealed class SseCursor
 
             if (topics.Contains(topic))
             {
-                cursor._positions[topic.ToString()] = (id, false);
+                cursor.Set(topic.ToString(), id, startOnly: false);
             }
         }
 
@@ -65,10 +71,10 @@ internal sealed class SseCursor
 
     /// <summary>Where to resume <paramref name="topic"/> from, if the client said.</summary>
     public HubEventId? ResumeFrom(Topic topic) =>
-        _positions.TryGetValue(topic.ToString(), out var position) ? position.Id : null;
+        IndexOf(topic.ToString()) is var at and >= 0 ? _positions[at].Id : null;
 
     /// <summary>True once a fresh subscription's start was recorded with <see cref="Start"/>, until an event moves past it.</summary>
-    public bool HasStarts => _positions.Values.Any(position => position.StartOnly);
+    public bool HasStarts => _positions.Exists(position => position.StartOnly);
 
     /// <summary>
     /// Records where a fresh subscription to <paramref name="topic"/> begins: the topic's latest event when
@@ -78,29 +84,59 @@ internal sealed class SseCursor
     /// </summary>
     public void Start(Topic topic, HubEventId position)
     {
-        _positions.TryAdd(topic.ToString(), (position, true));
+        var name = topic.ToString();
+        if (IndexOf(name) < 0)
+        {
+            _positions.Add((name, position, true));
+        }
     }
 
     /// <summary>True when the stream already delivered <paramref name="id"/> (or a later event) of <paramref name="topic"/>.</summary>
     public bool HasDelivered(string topic, HubEventId id) =>
-        _positions.TryGetValue(topic, out var last) && !last.StartOnly && id <= last.Id;
+        IndexOf(topic) is var at and >= 0 && _positions[at] is { StartOnly: false } last && id <= last.Id;
 
     /// <summary>Records a delivery and returns the <c>id:</c> value to write with it.</summary>
     public string Advance(string topic, HubEventId id)
     {
-        _positions[topic] = (id, false);
+        Set(topic, id, startOnly: false);
         return _composite ? Compose() : id.ToString();
     }
 
     /// <summary>The <c>id:</c> value for where the stream stands now (one topic's id, or every topic's on a composite stream).</summary>
-    public string Current => _composite ? Compose() : _positions.Values.Single().Id.ToString();
+    public string Current => _composite ? Compose() : _positions.Single().Id.ToString();
+
+    private int IndexOf(string topic)
+    {
+        for (var i = 0; i < _positions.Count; i++)
+        {
+            if (string.Equals(_positions[i].Topic, topic, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void Set(string topic, HubEventId id, bool startOnly)
+    {
+        var at = IndexOf(topic);
+        if (at >= 0)
+        {
+            _positions[at] = (topic, id, startOnly);
+        }
+        else
+        {
+            _positions.Add((topic, id, startOnly));
+        }
+    }
 
     private string Compose()
     {
         var text = new StringBuilder();
-        foreach (var (name, position) in _positions)
+        foreach (var (name, id, _) in _positions)
         {
-            text.Append(text.Length == 0 ? string.Empty : ",").Append(name).Append('=').Append(position.Id.ToString());
+            text.Append(text.Length == 0 ? string.Empty : ",").Append(name).Append('=').Append(id.ToString());
         }
 
         return text.ToString();
