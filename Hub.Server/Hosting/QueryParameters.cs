@@ -25,17 +25,6 @@ internal static class QueryParameters
         return values;
     }
 
-    /// <summary>Whether <paramref name="name"/> is given at all, with or without a value.</summary>
-    public static bool Contains(HttpRequest request, string name)
-    {
-        foreach (var pair in new QueryStringEnumerable(request.QueryString.Value))
-        {
-            if (pair.DecodeName().Span.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Whether <paramref name="name"/> is given at all, with or without a value (a name alone reads as one empty value).</summary>
+    public static bool Contains(HttpRequest request, string name) => Get(request, name).Count > 0;
 }
